@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  kind: DatabaseKind;
+  /** The embedded engine, when kind is pglite (pg-boss attaches to it with fromPglite). */
+  pglite?: PGlite;
+  /** Connection string, when kind is postgres (pg-boss opens its own pool). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+// OIDs of types whose default JS parsing differs between pg and PGlite. Aligned once so both drivers
+// return the same values: int8/numeric as numbers, timestamps as ISO strings, dates as 'YYYY-MM-DD'.
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const TIMESTAMP = 1114;
+const TIMESTAMPTZ = 1184;
+const INTERVAL = 1186;
+
+/** PostgreSQL text timestamps ('2026-01-02 03:04:05.123+00') → ISO 8601 UTC. */
+export function toIsoTimestamp(text: string): string {
+  let s = text.replace(' ', 'T');
+  if (/[+-]\d\d$/.test(s)) s += ':00';
+  else if (!/(Z|[+-]\d\d:\d\d)$/.test(s)) s += 'Z';
+  return new Date(s).toISOString();
+}
+
+const parsers: Record<number, (v: string) => unknown> = {
+  [INT8]: (v) => Number(v),
+  [NUMERIC]: (v) => Number(v),
+  [DATE]: (v) => v,
+  [TIMESTAMP]: toIsoTimestamp,
+  [TIMESTAMPTZ]: toIsoTimestamp,
+  [INTERVAL]: (v) => v,
+};
+
+export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, { parsers, loadDataDir });
+  await pglite.exec(`SET TIME ZONE 'UTC'`);
+  return pglite;
+}
+
+export function kyselyForPglite(pglite: PGlite): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+}
+
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  pglite?: PGlite;
+  poolSize?: number;
+}): Promise<Database> {
+  if (opts.url) {
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolSize ?? 10,
+      options: '-c TimeZone=UTC',
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    // A pool error (server restart) must not crash the process; queries on that connection fail instead.
+    pool.on('error', () => {});
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };
+  }
+  const pglite = opts.pglite ?? (await openPglite(opts.dataDir));
+  const db = kyselyForPglite(pglite);
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

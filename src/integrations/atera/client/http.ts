@@ -1,0 +1,230 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../../core/clock.js';
+import { isAppError } from '../../../core/errors.js';
+import {
+  authError,
+  badDataError,
+  missingKeyError,
+  notFoundError,
+  problemSummary,
+  type RequestContext,
+  rateLimitedError,
+  scrubError,
+  type TemporaryCause,
+  temporaryError,
+  unknownError,
+} from './errors.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+/**
+ * One Atera HTTP exchange with pacing, timeout, retries and classification. Everything above this file works
+ * with parsed bodies and AppErrors; nothing above it sees a status code or a socket error.
+ */
+
+export interface HttpConfig {
+  /** e.g. `https://app.atera.com` (no trailing slash); paths passed to request() start with `/api/v3/`. */
+  baseUrl: string;
+  apiKey: string;
+  scheme: 'x-api-key' | 'bearer';
+  timeoutMs: number;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  /** A Retry-After longer than this fails the call instead of parking a job for that long. */
+  maxRetryAfterMs: number;
+  limiter: RateLimiter;
+  logger: Logger;
+  clock: Clock;
+  random: () => number;
+}
+
+export interface AteraRequest {
+  method: 'GET' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  /** Safe to send twice (reads, resolve, delete): retried on 5xx, timeouts and broken connections. */
+  idempotent: boolean;
+  /** What is being read or written, for messages ("agents page 3", "alert 123"). */
+  what: string;
+  /** Return null on 404 instead of throwing atera_not_found (getAlert). */
+  nullOn404?: boolean;
+  /** 'json' parses the body; 'none' ignores it (PUT resolve and DELETE answer 204 with no body). */
+  expect: 'json' | 'none';
+  signal?: AbortSignal;
+}
+
+export interface AteraResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  throttledMs: number;
+  rateLimited: number;
+}
+
+type Attempt =
+  | { kind: 'response'; status: number; text: string; retryAfter: string | null }
+  | { kind: 'failed'; cause: TemporaryCause };
+
+export class AteraHttp {
+  private readonly counters: HttpStats = { requests: 0, retries: 0, throttledMs: 0, rateLimited: 0 };
+
+  constructor(private readonly cfg: HttpConfig) {}
+
+  stats(): HttpStats {
+    return { ...this.counters };
+  }
+
+  url(path: string, query?: AteraRequest['query']): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return `${this.cfg.baseUrl}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  async request(req: AteraRequest): Promise<AteraResponse | null> {
+    try {
+      return await this.run(req);
+    } catch (err) {
+      throw isAppError(err) ? scrubError(err, this.cfg.apiKey) : err;
+    }
+  }
+
+  private async run(req: AteraRequest): Promise<AteraResponse | null> {
+    const { cfg } = this;
+    if (cfg.apiKey.length === 0) throw missingKeyError();
+    const url = this.url(req.path, req.query);
+    const logPath = url.slice(cfg.baseUrl.length);
+    const ctx: RequestContext = { method: req.method, path: req.path, what: req.what, attempts: 0 };
+    let rateLimitWaitMs = 0;
+
+    for (let attempt = 1; ; attempt++) {
+      ctx.attempts = attempt;
+      const queuedAt = cfg.clock.now().getTime();
+      await cfg.limiter.acquire(req.signal);
+      const startedAt = cfg.clock.now().getTime();
+      this.counters.throttledMs += startedAt - queuedAt;
+      this.counters.requests += 1;
+
+      const result = await this.send(url, req);
+      const ms = cfg.clock.now().getTime() - startedAt;
+      const last = attempt >= cfg.maxAttempts;
+
+      if (result.kind === 'failed') {
+        cfg.logger.warn({ method: req.method, path: logPath, attempt, ms, cause: result.cause }, 'atera request failed');
+        if (!req.idempotent) throw temporaryError(ctx, result.cause, false);
+        if (last) throw temporaryError(ctx, result.cause, true);
+        await this.backoff(req, this.backoffMs(attempt));
+        continue;
+      }
+
+      const { status, text } = result;
+      cfg.logger.debug({ method: req.method, path: logPath, status, attempt, ms }, 'atera request');
+
+      if (status >= 200 && status < 300) return { status, body: req.expect === 'json' ? parseJson(text, ctx) : null };
+      if (status === 401 || status === 403) throw authError(status, ctx);
+      if (status === 404) {
+        if (req.nullOn404) return null;
+        throw notFoundError(ctx, problemSummary(tryJson(text)));
+      }
+      if (status === 429) {
+        // Atera did not process the request, so even a non-idempotent call may be repeated.
+        this.counters.rateLimited += 1;
+        const retryAfterMs = parseRetryAfter(result.retryAfter, cfg.clock.now().getTime());
+        if (last || (retryAfterMs !== undefined && retryAfterMs > cfg.maxRetryAfterMs)) {
+          throw rateLimitedError(ctx, rateLimitWaitMs, retryAfterMs);
+        }
+        const delay = retryAfterMs ?? this.backoffMs(attempt);
+        // Pause the shared limiter: every caller on this key is over budget, not just this one.
+        cfg.limiter.pause(delay);
+        cfg.logger.warn({ method: req.method, path: logPath, attempt, delayMs: delay }, 'atera rate limited (429)');
+        rateLimitWaitMs += delay;
+        this.counters.throttledMs += delay;
+        await this.backoff(req, delay);
+        continue;
+      }
+      if (status >= 500 || status === 408) {
+        const cause: TemporaryCause = { kind: 'status', status };
+        cfg.logger.warn({ method: req.method, path: logPath, attempt, status }, 'atera server error');
+        if (!req.idempotent) throw temporaryError(ctx, cause, false);
+        if (last) throw temporaryError(ctx, cause, true);
+        await this.backoff(req, this.backoffMs(attempt));
+        continue;
+      }
+      throw unknownError(ctx, status, problemSummary(tryJson(text)));
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, so retries of many callers spread out. */
+  private backoffMs(attempt: number): number {
+    const exp = Math.min(this.cfg.retryMaxDelayMs, this.cfg.retryBaseDelayMs * 2 ** (attempt - 1));
+    return exp / 2 + (this.cfg.random() * exp) / 2;
+  }
+
+  private async backoff(req: AteraRequest, delayMs: number): Promise<void> {
+    this.counters.retries += 1;
+    if (delayMs > 0) await this.cfg.clock.sleep(delayMs, req.signal);
+  }
+
+  private async send(url: string, req: AteraRequest): Promise<Attempt> {
+    const { cfg } = this;
+    const timeout = AbortSignal.timeout(cfg.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'Keel-Atera-Client/1' };
+    if (cfg.scheme === 'bearer') headers.Authorization = `Bearer ${cfg.apiKey}`;
+    else headers['X-API-KEY'] = cfg.apiKey;
+    try {
+      const res = await fetch(url, { method: req.method, headers, signal });
+      // The body is read under the same timeout: a server that stalls mid-body is as dead as one that never answers.
+      const text = await res.text();
+      return { kind: 'response', status: res.status, text, retryAfter: res.headers.get('retry-after') };
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason;
+      if (timeout.aborted) return { kind: 'failed', cause: { kind: 'timeout', timeoutMs: cfg.timeoutMs } };
+      return { kind: 'failed', cause: { kind: 'connection', code: connectionCode(err) } };
+    }
+  }
+}
+
+function parseJson(text: string, ctx: RequestContext): unknown {
+  if (text.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');
+  try {
+    return JSON.parse(text);
+  } catch {
+    const start = text.trimStart().slice(0, 1);
+    const kind = start === '<' ? 'an HTML page' : start === '{' || start === '[' ? 'truncated JSON' : 'not JSON';
+    throw badDataError(ctx, `the response was ${kind} (${text.length} bytes)`);
+  }
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3); returns ms to wait, or undefined. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value == null || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** Extracts a short, secret-free code such as ECONNRESET from fetch's TypeError("fetch failed") chain. */
+function connectionCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const msg = err instanceof Error ? err.message : 'unknown error';
+  return msg === 'terminated' ? 'connection closed mid-response' : msg.slice(0, 80);
+}

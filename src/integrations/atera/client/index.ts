@@ -1,0 +1,16 @@
+/** Atera RMM API v3 client: the only way Keel talks to Atera. See docs/atera-client-and-simulator.md. */
+export {
+  ATERA_DEFAULT_BASE_URL,
+  ATERA_DEFAULT_REQUESTS_PER_MINUTE,
+  ATERA_MAX_PAGE_SIZE,
+  AteraClient,
+  type AteraClientOptions,
+  type AteraClientStats,
+  detectAuthScheme,
+  type ListOptions,
+  normalizeAteraBaseUrl,
+} from './client.js';
+export { parseRetryAfter } from './http.js';
+export type { AteraPage, PagedRead, ReadSummary, RejectedRecord } from './paging.js';
+export { RateLimiter, sharedRateLimiter } from './rate-limiter.js';
+export * from './schemas.js';

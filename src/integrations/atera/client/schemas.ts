@@ -1,0 +1,258 @@
+import { z } from 'zod';
+
+/**
+ * Raw Atera API v3 record shapes (reference: /work/shared/reference/atera-api.md §7–§10 and atera-fields.json).
+ *
+ * Field names are byte-exact PascalCase as Atera sends them (note `AgentId` on alerts vs `AgentID` on agents,
+ * `IpAddresses`, `DefaultAgentId`). The spec marks nearly every field nullable; many are also simply absent in
+ * real payloads, so optional fields accept null *or* a missing key and come out as `null`: mappers deal with one
+ * "no value" instead of two. Unknown keys are stripped, never an error, because Atera adds fields between spec
+ * versions (LastSeen, DeviceType, BatteryInfo arrived in 2026) and that must not turn every record into a reject.
+ *
+ * One deliberate deviation: the primary key of each record (CustomerID, AgentID, AlertID, EndUserID) is required.
+ * The spec marks it nullable only because .NET reference types default to nullable; a record without its key
+ * cannot be linked, updated or deactivated, so it is reported as a rejected record instead of flowing on as null.
+ */
+
+/**
+ * Atera timestamps are offset-less .NET strings with 0–7 fractional digits ("2026-09-27T10:15:00.123",
+ * "2021-03-27T00:22:14"); swagger samples add "Z" and some fields may carry a date only. Whether they are UTC or
+ * account-local is [unverified] (reference §5), so they are kept as strings and converted by parseAteraTimestamp.
+ */
+export const ATERA_TIMESTAMP_RE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+const timestamp = z.string().regex(ATERA_TIMESTAMP_RE, 'expected an ISO-8601 date-time such as 2026-09-27T10:15:00');
+
+// `.nullable().default(null)`: null and a missing key both become null (cheaper than a transform per field).
+const optString = () => z.string().nullable().default(null);
+const optInt = () => z.int().nullable().default(null);
+const optNumber = () => z.number().nullable().default(null);
+const optBool = () => z.boolean().nullable().default(null);
+const optTimestamp = () => timestamp.nullable().default(null);
+
+export const ALERT_STATUSES = ['Open', 'Resolved', 'Snoozed'] as const;
+export const ALERT_SEVERITIES = ['Information', 'Warning', 'Critical'] as const;
+export const ALERT_CATEGORIES = ['Hardware', 'Disk', 'Availability', 'Performance', 'Exchange', 'General'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export type AlertCategory = (typeof ALERT_CATEGORIES)[number];
+
+export const ateraCustomerSchema = z.object({
+  CustomerID: z.int(),
+  CustomerName: optString(),
+  CreatedOn: optTimestamp(),
+  LastModified: optTimestamp(),
+  BusinessNumber: optString(),
+  Domain: optString(),
+  Address: optString(),
+  City: optString(),
+  State: optString(),
+  Country: optString(),
+  Phone: optString(),
+  Fax: optString(),
+  Notes: optString(),
+  Logo: optString(),
+  Links: optString(),
+  Longitude: optNumber(),
+  Latitude: optNumber(),
+  ZipCodeStr: optString(),
+});
+
+export const ateraHardwareDiskSchema = z.object({
+  Drive: z.string().nullable().default(null),
+  Free: z.number(),
+  Used: z.number(),
+  Total: z.number(),
+});
+
+/** BatteryInfo is a $ref in the spec, so its nullability is unspecified; treated as possibly null (fields.json _meta). */
+export const ateraBatterySchema = z.object({
+  Id: z.int(),
+  Name: optString(),
+  BatteryHealth: z.number(),
+  DesignedCapacity: z.int(),
+  FullChargeCapacity: z.int(),
+  CycleCount: z.int(),
+});
+
+export const ateraAgentSchema = z.object({
+  MachineID: optString(),
+  AgentID: z.int(),
+  DeviceGuid: optString(),
+  FolderID: optInt(),
+  FolderName: optString(),
+  CustomerID: optInt(),
+  CustomerName: optString(),
+  AgentName: optString(),
+  SystemName: optString(),
+  MachineName: optString(),
+  DomainName: optString(),
+  CurrentLoggedUsers: optString(),
+  ComputerDescription: optString(),
+  // The only non-nullable scalar in AgentDto per the spec.
+  Monitored: z.boolean(),
+  AgentVersion: optString(),
+  Favorite: optBool(),
+  ThresholdID: optInt(),
+  MonitoredAgentID: optInt(),
+  Created: optTimestamp(),
+  Modified: optTimestamp(),
+  Online: optBool(),
+  LastSeen: optTimestamp(),
+  ReportedFromIP: optString(),
+  AppViewUrl: optString(),
+  Motherboard: optString(),
+  Processor: optString(),
+  // int32; the unit is not stated in the spec [unverified].
+  Memory: optInt(),
+  Display: optString(),
+  Sound: optString(),
+  ProcessorCoresCount: optInt(),
+  SystemDrive: optString(),
+  ProcessorClock: optString(),
+  Vendor: optString(),
+  VendorSerialNumber: optString(),
+  VendorBrandModel: optString(),
+  ProductName: optString(),
+  BiosManufacturer: optString(),
+  BiosVersion: optString(),
+  BiosReleaseDate: optTimestamp(),
+  MacAddresses: z.array(z.string()).nullable().default(null),
+  IpAddresses: z.array(z.string()).nullable().default(null),
+  HardwareDisks: z.array(ateraHardwareDiskSchema).nullable().default(null),
+  BatteryInfo: ateraBatterySchema.nullable().default(null),
+  OS: optString(),
+  // Free text in every spec version; values are not enumerated, so never switch on it (reference §8 notes).
+  OSType: optString(),
+  WindowsSerialNumber: optString(),
+  Office: optString(),
+  OfficeSP: optString(),
+  OfficeOEM: optBool(),
+  OfficeSerialNumber: optString(),
+  OSNum: optNumber(),
+  LastRebootTime: optTimestamp(),
+  OSVersion: optString(),
+  OSBuild: optString(),
+  OfficeFullVersion: optString(),
+  LastLoginUser: optString(),
+  DeviceType: optString(),
+});
+
+/**
+ * Severity and AlertCategoryID are enum $refs (nullability unspecified → treated as possibly null). Unknown enum
+ * values are rejected rather than passed on as free text: ticket priority and routing depend on them, and a
+ * visible rejected record is better than a ticket silently filed under the wrong priority.
+ */
+export const ateraAlertSchema = z.object({
+  AlertID: z.int(),
+  Code: optInt(),
+  Source: optString(),
+  Title: optString(),
+  Severity: z.enum(ALERT_SEVERITIES).nullable().default(null),
+  Created: optTimestamp(),
+  SnoozedEndDate: optTimestamp(),
+  DeviceGuid: optString(),
+  AgentId: optInt(),
+  AdditionalInfo: optString(),
+  Archived: optBool(),
+  // A category NAME despite the "ID" suffix.
+  AlertCategoryID: z.enum(ALERT_CATEGORIES).nullable().default(null),
+  ArchivedDate: optTimestamp(),
+  // Community code treats 0 like null ("no ticket").
+  TicketID: optInt(),
+  AlertMessage: optString(),
+  DeviceName: optString(),
+  CustomerID: optInt(),
+  CustomerName: optString(),
+  FolderID: optInt(),
+  PollingCyclesCount: optInt(),
+  DeviceType: optString(),
+});
+
+export const ateraContactSchema = z.object({
+  EndUserID: z.int(),
+  CustomerID: optInt(),
+  CustomerName: optString(),
+  Firstname: optString(),
+  Lastname: optString(),
+  JobTitle: optString(),
+  Email: optString(),
+  Phone: optString(),
+  MobilePhone: optString(),
+  IsContactPerson: optBool(),
+  InIgnoreMode: optBool(),
+  CreatedOn: optTimestamp(),
+  LastModified: optTimestamp(),
+  Archived: optBool(),
+  DepartmentID: optInt(),
+  DepartmentName: optString(),
+  DefaultAgentId: optInt(),
+});
+
+/**
+ * The paging envelope (camelCase, unlike the records). Items are checked one by one in paging.ts so that one bad
+ * record does not reject its page; here they are only required to be an array (or null, which the spec allows).
+ */
+export const ateraEnvelopeSchema = z.object({
+  items: z.array(z.unknown()).nullable().default(null),
+  page: z.int(),
+  itemsInPage: z.int(),
+  totalItemCount: z.int().nonnegative(),
+  totalPages: z.int().nonnegative(),
+  prevLink: z.string().nullable().optional(),
+  nextLink: z.string().nullable().optional(),
+});
+
+export type AteraCustomer = z.output<typeof ateraCustomerSchema>;
+export type AteraAgent = z.output<typeof ateraAgentSchema>;
+export type AteraAlert = z.output<typeof ateraAlertSchema>;
+export type AteraContact = z.output<typeof ateraContactSchema>;
+export type AteraHardwareDisk = z.output<typeof ateraHardwareDiskSchema>;
+export type AteraBattery = z.output<typeof ateraBatterySchema>;
+export type AteraEnvelope = z.output<typeof ateraEnvelopeSchema>;
+
+/** How each resource is validated and which field carries its id (for reporting rejects). */
+export interface AteraResource<T> {
+  readonly name: string;
+  readonly schema: z.ZodType<T>;
+  readonly idField: string;
+}
+
+export const customerResource: AteraResource<AteraCustomer> = {
+  name: 'customers',
+  schema: ateraCustomerSchema,
+  idField: 'CustomerID',
+};
+export const agentResource: AteraResource<AteraAgent> = { name: 'agents', schema: ateraAgentSchema, idField: 'AgentID' };
+export const alertResource: AteraResource<AteraAlert> = { name: 'alerts', schema: ateraAlertSchema, idField: 'AlertID' };
+export const contactResource: AteraResource<AteraContact> = {
+  name: 'contacts',
+  schema: ateraContactSchema,
+  idField: 'EndUserID',
+};
+
+/**
+ * Converts an Atera timestamp to a Date. Offset-less values are read as UTC by default; pass
+ * `assumeOffsetMinutes` (e.g. the account time zone's offset) when the account is known to report local time,
+ * because which of the two Atera does is [unverified]. Returns null for null or unparseable input.
+ */
+export function parseAteraTimestamp(value: string | null, opts: { assumeOffsetMinutes?: number } = {}): Date | null {
+  if (value == null || !ATERA_TIMESTAMP_RE.test(value)) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    value,
+  );
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  let offsetMinutes = opts.assumeOffsetMinutes ?? 0;
+  if (zone === 'Z') offsetMinutes = 0;
+  else if (zone) {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
+  }
+  t -= offsetMinutes * 60_000;
+  return Number.isNaN(t) ? null : new Date(t);
+}
