@@ -155,7 +155,10 @@ function listPage(ctx: Ctx, resource: Resource, records: readonly object[]): Rep
   const faults = state.faults;
   const requested = intParam(req.query, 'itemsInPage');
   // Clamped to the documented maximum; zero/negative fall back to the default ([unverified] on Atera).
-  const size = Math.min(state.settings.maxPageSize, requested !== undefined && requested > 0 ? requested : DEFAULT_PAGE_SIZE);
+  const size = Math.min(
+    state.settings.maxPageSize,
+    requested !== undefined && requested > 0 ? requested : DEFAULT_PAGE_SIZE,
+  );
   const pageParam = intParam(req.query, 'page');
   const page = pageParam !== undefined && pageParam > 0 ? pageParam : 1;
   const total = records.length;
@@ -196,7 +199,11 @@ function listPage(ctx: Ctx, resource: Resource, records: readonly object[]): Rep
   const broken = faults.take('non-json', req.method, req.path, (f) => f.page === undefined || f.page === page);
   if (broken) {
     return broken.body === 'truncated-json'
-      ? { status: 200, body: body.slice(0, Math.floor(body.length / 2)), contentType: 'application/json; charset=utf-8' }
+      ? {
+          status: 200,
+          body: body.slice(0, Math.floor(body.length / 2)),
+          contentType: 'application/json; charset=utf-8',
+        }
       : { status: 200, body: HTML_ERROR_PAGE, contentType: 'text/html; charset=utf-8' };
   }
   return { status: 200, body, contentType: 'application/json; charset=utf-8' };
@@ -301,7 +308,8 @@ function createAlert(ctx: Ctx): Reply {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadBody('A JSON object is required.');
   const b = body as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
-  if (typeof b.DeviceGuid !== 'string' || b.DeviceGuid === '') errors.DeviceGuid = ['The DeviceGuid field is required.'];
+  if (typeof b.DeviceGuid !== 'string' || b.DeviceGuid === '')
+    errors.DeviceGuid = ['The DeviceGuid field is required.'];
   if (b.Severity != null && !ALERT_SEVERITIES.includes(b.Severity as SimSeverity)) {
     errors.Severity = [`The value '${String(b.Severity)}' is not valid.`];
   }

@@ -88,6 +88,11 @@ export class FaultSet {
     this.active = [];
   }
 
+  /** A draw from the fault generator (latency jitter), so jittered runs repeat for a seed too. */
+  random(): number {
+    return this.rng.next();
+  }
+
   list(): ActiveFault[] {
     return this.active.map((f) => ({ ...f }));
   }
@@ -107,7 +112,11 @@ export class FaultSet {
     for (const entry of this.active) {
       const f = entry.fault;
       if (f.kind !== kind) continue;
-      if (f.kind === 'rate-limit-storm' && f.durationMs !== undefined && performance.now() - entry.addedAt > f.durationMs) {
+      if (
+        f.kind === 'rate-limit-storm' &&
+        f.durationMs !== undefined &&
+        performance.now() - entry.addedAt > f.durationMs
+      ) {
         continue;
       }
       if (f.path !== undefined && !lowerPath.startsWith(f.path.toLowerCase())) continue;
@@ -131,7 +140,13 @@ export class FaultSet {
  */
 const CORRUPTIONS: Record<string, readonly Record<string, unknown>[]> = {
   customers: [{ CustomerName: 42 }, { Latitude: 'north' }, { CreatedOn: '27/09/2026 10:15' }, { CustomerID: null }],
-  agents: [{ Monitored: 'yes' }, { Memory: '16 GB' }, { IpAddresses: '10.0.0.7' }, { LastSeen: 'yesterday' }, { AgentID: 'A-17' }],
+  agents: [
+    { Monitored: 'yes' },
+    { Memory: '16 GB' },
+    { IpAddresses: '10.0.0.7' },
+    { LastSeen: 'yesterday' },
+    { AgentID: 'A-17' },
+  ],
   alerts: [{ Severity: 'Urgent' }, { Archived: 'no' }, { Created: 1727432100 }, { AlertID: null }],
   contacts: [{ Email: 123 }, { IsContactPerson: 'Y' }, { EndUserID: 'x' }],
 };

@@ -56,19 +56,93 @@ const SPECIAL_CUSTOMER_NAMES = [
 ] as const;
 
 const NAME_PREFIX = [
-  'Nordwind', 'Blue Harbor', 'Alpenglühen', 'Brightside', 'Cedar', 'Delta', 'Evergreen', 'Fjällräv', 'Granite',
-  'Harborview', 'Iberia', 'Juniper', 'Kestrel', 'Lumière', 'Maple', 'Northstar', 'Oakridge', 'Pinnacle', 'Quantum',
-  'Riverside', 'Summit', 'Tidewater', 'Umbra', 'Vértice', 'Westbrook', 'Xenon', 'Yellowstone', 'Zenith', 'Aurora',
-  'Bellwether', 'Crescent', 'Driftwood', 'Eastgate', 'Foxglove', 'Greenleaf', 'Highland', 'Ironbridge', 'Jadestone',
-  'Kingfisher', 'Lakeside',
+  'Nordwind',
+  'Blue Harbor',
+  'Alpenglühen',
+  'Brightside',
+  'Cedar',
+  'Delta',
+  'Evergreen',
+  'Fjällräv',
+  'Granite',
+  'Harborview',
+  'Iberia',
+  'Juniper',
+  'Kestrel',
+  'Lumière',
+  'Maple',
+  'Northstar',
+  'Oakridge',
+  'Pinnacle',
+  'Quantum',
+  'Riverside',
+  'Summit',
+  'Tidewater',
+  'Umbra',
+  'Vértice',
+  'Westbrook',
+  'Xenon',
+  'Yellowstone',
+  'Zenith',
+  'Aurora',
+  'Bellwether',
+  'Crescent',
+  'Driftwood',
+  'Eastgate',
+  'Foxglove',
+  'Greenleaf',
+  'Highland',
+  'Ironbridge',
+  'Jadestone',
+  'Kingfisher',
+  'Lakeside',
 ] as const;
 const NAME_NOUN = [
-  'Dental', 'Logistics', 'Legal', 'Accounting', 'Architects', 'Bakery', 'Clinic', 'Construction', 'Consulting',
-  'Engineering', 'Farms', 'Fitness', 'Foods', 'Furniture', 'Insurance', 'Labs', 'Media', 'Motors', 'Optics',
-  'Pharmacy', 'Printing', 'Realty', 'Robotics', 'Schools', 'Software', 'Studios', 'Textiles', 'Travel', 'Veterinary',
+  'Dental',
+  'Logistics',
+  'Legal',
+  'Accounting',
+  'Architects',
+  'Bakery',
+  'Clinic',
+  'Construction',
+  'Consulting',
+  'Engineering',
+  'Farms',
+  'Fitness',
+  'Foods',
+  'Furniture',
+  'Insurance',
+  'Labs',
+  'Media',
+  'Motors',
+  'Optics',
+  'Pharmacy',
+  'Printing',
+  'Realty',
+  'Robotics',
+  'Schools',
+  'Software',
+  'Studios',
+  'Textiles',
+  'Travel',
+  'Veterinary',
   'Wines',
 ] as const;
-const NAME_SUFFIX = ['GmbH', 'LLC', 'Ltd', 'Inc.', 'S.A.', 'AB', 'B.V.', 'Pty Ltd', 'S.r.l.', 'Oy', 'SAS', 'AG'] as const;
+const NAME_SUFFIX = [
+  'GmbH',
+  'LLC',
+  'Ltd',
+  'Inc.',
+  'S.A.',
+  'AB',
+  'B.V.',
+  'Pty Ltd',
+  'S.r.l.',
+  'Oy',
+  'SAS',
+  'AG',
+] as const;
 const CITIES = [
   ['Zürich', 'ZH', 'Switzerland'],
   ['São Paulo', 'SP', 'Brazil'],
@@ -83,8 +157,29 @@ const CITIES = [
   ['Cape Town', 'WC', 'South Africa'],
   ['Tromsø', null, 'Norway'],
 ] as const;
-const FIRST_NAMES = ['José', 'Zoë', 'Łukasz', 'Ana', 'Søren', 'Chloé', 'Mike', 'Priya', 'Björn', 'Aoife', 'Jürgen', 'Mei'];
+const FIRST_NAMES = [
+  'José',
+  'Zoë',
+  'Łukasz',
+  'Ana',
+  'Søren',
+  'Chloé',
+  'Mike',
+  'Priya',
+  'Björn',
+  'Aoife',
+  'Jürgen',
+  'Mei',
+];
 const LAST_NAMES = ['García', 'Müller', "O'Brien", 'Nowak', 'Øberg', 'Dubois', 'Smith', 'Patel', 'Ström', 'Tanaka'];
+const asciiLower = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/[^A-Za-z]/g, '')
+    .toLowerCase();
+// Login names as Windows would hold them: "jose.garcia".
+const LOGIN_FIRST = FIRST_NAMES.map(asciiLower);
+const LOGIN_LAST = LAST_NAMES.map(asciiLower);
 const VENDORS = [
   ['Dell Inc.', 'OptiPlex 7090', 'Dell Inc.'],
   ['LENOVO', 'ThinkPad T14 Gen 3', 'LENOVO'],
@@ -120,24 +215,55 @@ const ALERT_TITLES: Record<SimCategory, readonly string[]> = {
   Availability: ['Machine status unknown (agent offline)', 'Service "Spooler" stopped'],
   Performance: ['CPU utilization above 90% for 15 minutes', 'Memory utilization above 95%'],
   Exchange: ['Exchange queue length above 100', 'Exchange Transport service stopped'],
-  General: ['Pending reboot after Windows updates', 'Event log: error 7031 (Service Control Manager)', 'Antivirüs ⚠️ out of date'],
+  General: [
+    'Pending reboot after Windows updates',
+    'Event log: error 7031 (Service Control Manager)',
+    'Antivirüs ⚠️ out of date',
+  ],
 };
 
 const DAY = 86_400_000;
+
+// Small value tables: repeated values share one string, which keeps 100k agents' generation and heap small.
+const AGENT_VERSIONS = Array.from({ length: 40 }, (_, i) => `2.${i % 4}.${(i * 7) % 10}.${(i * 37) % 100}`);
+const PUBLIC_IPS = Array.from({ length: 254 }, (_, i) => `203.0.113.${i + 1}`);
+const CLOCKS = Array.from({ length: 28 }, (_, i) => `${(18 + i) * 100}`);
+const BIOS_VERSIONS = Array.from({ length: 60 }, (_, i) => `${1 + (i % 3)}.${(i * 7) % 31}.${i % 10}`);
 
 /**
  * Atera-style timestamp: no offset, usually milliseconds, sometimes none or .NET's 7 digits (reference §5).
  * Drawn per value so that clients must cope with all three forms in one payload.
  */
 export function ateraTimestamp(ms: number, rng?: Rng): string {
-  const iso = new Date(ms).toISOString();
+  const t = Math.floor(ms);
+  const day = Math.floor(t / DAY);
+  let date = DATE_CACHE.get(day);
+  if (date === undefined) {
+    // Formatting the date part once per day (instead of toISOString per value) halves generation time.
+    date = new Date(day * DAY).toISOString().slice(0, 11);
+    if (DATE_CACHE.size > 20_000) DATE_CACHE.clear();
+    DATE_CACHE.set(day, date);
+  }
+  const rest = t - day * DAY;
+  const second = Math.floor(rest / 1000);
+  let hms = TIME_CACHE[second];
+  if (hms === undefined) {
+    hms = `${pad2(Math.floor(second / 3600))}:${pad2(Math.floor(second / 60) % 60)}:${pad2(second % 60)}`;
+    TIME_CACHE[second] = hms;
+  }
+  const millis = MILLIS[rest % 1000];
   if (rng) {
     const r = rng.next();
-    if (r < 0.08) return iso.slice(0, 19);
-    if (r < 0.12) return `${iso.slice(0, 23)}${rng.int(0, 9999).toString().padStart(4, '0')}`;
+    if (r < 0.08) return date + hms;
+    if (r < 0.12) return `${date}${hms}.${millis}${MILLIS[rng.int(0, 999)]}${rng.int(0, 9)}`;
   }
-  return iso.slice(0, 23);
+  return `${date}${hms}.${millis}`;
 }
+
+const DATE_CACHE = new Map<number, string>();
+const TIME_CACHE: string[] = new Array(86_400);
+const MILLIS: string[] = Array.from({ length: 1000 }, (_, i) => i.toString().padStart(3, '0'));
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
 export function customerNameFor(i: number): string {
   const special = SPECIAL_CUSTOMER_NAMES[i];
@@ -167,7 +293,9 @@ export function generateCustomer(rng: Rng, i: number, now: number): SimCustomer 
     LastModified: ateraTimestamp(created + rng.int(0, now - created), rng),
     BusinessNumber: rng.chance(0.4) ? `CHE-${rng.int(100, 999)}.${rng.int(100, 999)}.${rng.int(100, 999)}` : null,
     Domain: slug.length > 0 && rng.chance(0.8) ? `${slug || 'customer'}.example` : null,
-    Address: rng.chance(0.85) ? `${rng.int(1, 250)} ${rng.pick(['Hauptstraße', 'Rua das Flores', 'Main St', 'Rue de la Paix'])}` : null,
+    Address: rng.chance(0.85)
+      ? `${rng.int(1, 250)} ${rng.pick(['Hauptstraße', 'Rua das Flores', 'Main St', 'Rue de la Paix'])}`
+      : null,
     City: city,
     State: state,
     Country: country,
@@ -205,15 +333,26 @@ function machineName(rng: Rng, osType: string, index: number): string {
   }
 }
 
-function serialNumber(rng: Rng): string | null {
+const SERIAL_PREFIX: Record<string, string> = {
+  'Dell Inc.': '',
+  LENOVO: 'PF',
+  HP: '5CG',
+  'Microsoft Corporation': '0',
+  ASUS: 'SN',
+  'VMware, Inc.': 'VMware-56 4d ',
+  'Apple Inc.': 'C02',
+};
+
+function serialNumber(rng: Rng, vendor: string): string | null {
   const r = rng.next();
   if (r < 0.08) return rng.pick(PLACEHOLDER_SERIALS);
   if (r < 0.1) return null;
-  return `${rng.pick(['5CG', 'PF', 'C02', 'VMware-', 'SN'])}${rng.hex(8).toUpperCase()}`;
+  return `${SERIAL_PREFIX[vendor] ?? ''}${rng.hex(vendor === 'Dell Inc.' ? 7 : 8).toUpperCase()}`;
 }
 
 function mac(rng: Rng): string {
-  return rng.hex(12).toUpperCase().replace(/(..)(?!$)/g, '$1-');
+  const h = rng.hex(12).toUpperCase();
+  return `${h.slice(0, 2)}-${h.slice(2, 4)}-${h.slice(4, 6)}-${h.slice(6, 8)}-${h.slice(8, 10)}-${h.slice(10, 12)}`;
 }
 
 export function generateAgent(rng: Rng, i: number, customer: SimCustomer, now: number): SimAgent {
@@ -221,16 +360,28 @@ export function generateAgent(rng: Rng, i: number, customer: SimCustomer, now: n
   const osType =
     i < OS_TYPES.length
       ? OS_TYPES[i]!
-      : rng.pick(['Work Station', 'Work Station', 'Work Station', 'Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'] as const);
+      : rng.pick([
+          'Work Station',
+          'Work Station',
+          'Work Station',
+          'Work Station',
+          'Server',
+          'Domain Controller',
+          'Mac',
+          'Linux',
+        ] as const);
   const [os, osVersion, osBuild, osNum] = rng.pick(OS_BY_TYPE[osType]);
   const isWindows = osType !== 'Mac' && osType !== 'Linux';
-  const vendor = osType === 'Mac' ? VENDORS[6] : rng.pick(VENDORS.slice(0, 6));
+  const vendor = osType === 'Mac' ? VENDORS[6] : VENDORS[Math.floor(rng.next() * 6)]!;
   const name = machineName(rng, osType, i);
   const created = now - rng.int(1, 1500) * DAY - rng.int(0, DAY);
   const online = rng.chance(0.1) ? null : rng.chance(0.7);
-  const lastSeen = online === null && rng.chance(0.5) ? null : now - (online ? rng.int(0, 300_000) : rng.int(1, 90) * DAY);
+  const lastSeen =
+    online === null && rng.chance(0.5)
+      ? null
+      : now - (online ? rng.int(0, 300_000) : rng.int(1, 90) * DAY + rng.int(0, DAY));
   const laptop = name.startsWith('LAPTOP') || osType === 'Mac';
-  const user = `${rng.pick(FIRST_NAMES).toLowerCase()}.${rng.pick(LAST_NAMES).toLowerCase().replace(/[^a-z]/g, '')}`;
+  const user = `${rng.pick(LOGIN_FIRST)}.${rng.pick(LOGIN_LAST)}`;
   const disks = rng.int(1, 3);
   const hardwareDisks = [];
   for (let d = 0; d < disks; d++) {
@@ -260,7 +411,7 @@ export function generateAgent(rng: Rng, i: number, customer: SimCustomer, now: n
     CurrentLoggedUsers: online ? (isWindows ? `CONTOSO\\${user}` : user) : null,
     ComputerDescription: rng.chance(0.2) ? `Poste de ${rng.pick(FIRST_NAMES)} 🖥️` : null,
     Monitored: rng.chance(0.95),
-    AgentVersion: `2.${rng.int(0, 3)}.${rng.int(0, 9)}.${rng.int(0, 99)}`,
+    AgentVersion: rng.pick(AGENT_VERSIONS),
     Favorite: rng.chance(0.05) ? true : rng.chance(0.5) ? false : null,
     ThresholdID: rng.chance(0.8) ? rng.int(1, 20) : null,
     MonitoredAgentID: rng.chance(0.3) ? agentId : null,
@@ -268,25 +419,27 @@ export function generateAgent(rng: Rng, i: number, customer: SimCustomer, now: n
     Modified: ateraTimestamp(created + rng.int(0, now - created), rng),
     Online: online,
     LastSeen: lastSeen === null ? null : ateraTimestamp(lastSeen, rng),
-    ReportedFromIP: `203.0.113.${rng.int(1, 254)}`,
+    ReportedFromIP: rng.pick(PUBLIC_IPS),
     AppViewUrl: `https://app.atera.com/new/rmm/device/${agentId}/agent`,
     Motherboard: rng.chance(0.9) ? `${vendor[0]} ${rng.hex(6).toUpperCase()}` : null,
-    Processor: osType === 'Mac' ? 'Apple M1 Pro' : rng.pick(PROCESSORS.slice(0, 4)),
+    Processor: osType === 'Mac' ? 'Apple M1 Pro' : PROCESSORS[Math.floor(rng.next() * 4)]!,
     Memory: rng.pick([4096, 8192, 16384, 32768, 65536]),
     Display: rng.chance(0.7) ? 'Intel(R) UHD Graphics 620' : null,
     Sound: rng.chance(0.6) ? 'Realtek High Definition Audio' : null,
     ProcessorCoresCount: rng.pick([2, 4, 6, 8, 16]),
     SystemDrive: isWindows ? 'C:' : '/',
-    ProcessorClock: `${rng.int(18, 45) * 100}`,
+    ProcessorClock: rng.pick(CLOCKS),
     Vendor: vendor[0],
-    VendorSerialNumber: serialNumber(rng),
+    VendorSerialNumber: serialNumber(rng, vendor[0]),
     VendorBrandModel: vendor[1],
     ProductName: vendor[1],
     BiosManufacturer: vendor[2],
-    BiosVersion: rng.chance(0.9) ? `${rng.int(1, 3)}.${rng.int(0, 30)}.${rng.int(0, 9)}` : null,
+    BiosVersion: rng.chance(0.9) ? rng.pick(BIOS_VERSIONS) : null,
     BiosReleaseDate: rng.chance(0.85) ? ateraTimestamp(created - rng.int(100, 900) * DAY) : null,
     MacAddresses: rng.chance(0.95) ? Array.from({ length: rng.int(1, 2) }, () => mac(rng)) : null,
-    IpAddresses: rng.chance(0.95) ? [`10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`, `fe80::${rng.hex(4)}:${rng.hex(4)}`] : null,
+    IpAddresses: rng.chance(0.95)
+      ? [`10.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`, `fe80::${rng.hex(4)}:${rng.hex(4)}`]
+      : null,
     HardwareDisks: hardwareDisks,
     BatteryInfo: laptop
       ? {
@@ -363,7 +516,9 @@ export function generateAlert(rng: Rng, i: number, agent: SimAgent, now: number)
         : null,
     DeviceGuid: agent.DeviceGuid ?? null,
     AgentId: agent.AgentID,
-    AdditionalInfo: rng.chance(0.5) ? `Threshold ${rng.int(80, 99)}% exceeded on ${agent.MachineName} — «${title}»` : null,
+    AdditionalInfo: rng.chance(0.5)
+      ? `Threshold ${rng.int(80, 99)}% exceeded on ${agent.MachineName} — «${title}»`
+      : null,
     Archived: resolved ? true : rng.chance(0.2) ? null : false,
     AlertCategoryID: category,
     ArchivedDate: resolved ? ateraTimestamp(created + rng.int(1, 48) * 3_600_000, rng) : null,
@@ -389,9 +544,7 @@ export function generateContact(rng: Rng, i: number, customer: SimCustomer, now:
     Firstname: first,
     Lastname: rng.chance(0.95) ? last : null,
     JobTitle: rng.chance(0.6) ? rng.pick(['Office Manager', 'CEO', 'Buchhaltung', 'IT Contact']) : null,
-    Email: rng.chance(0.9)
-      ? `${first.normalize('NFKD').replace(/[^A-Za-z]/g, '').toLowerCase()}.${i}@${customer.Domain ?? 'example.org'}`
-      : null,
+    Email: rng.chance(0.9) ? `${asciiLower(first)}.${i}@${customer.Domain ?? 'example.org'}` : null,
     Phone: rng.chance(0.7) ? `+1 555 ${rng.int(1000, 9999)}` : null,
     MobilePhone: rng.chance(0.4) ? `+1 555 ${rng.int(1000, 9999)}` : null,
     IsContactPerson: rng.chance(0.3),

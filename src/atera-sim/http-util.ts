@@ -20,7 +20,11 @@ export const json = (status: number, value: unknown): Reply => ({
 
 /** RFC 7807 ProblemDetails as ASP.NET writes them (type/title/status/traceId, optional `errors` map). */
 export function problem(status: number, title: string, detail?: string, errors?: Record<string, string[]>): Reply {
-  const TITLES: Record<number, string> = { 400: 'One or more validation errors occurred.', 404: 'Not Found', 409: 'Conflict' };
+  const TITLES: Record<number, string> = {
+    400: 'One or more validation errors occurred.',
+    404: 'Not Found',
+    409: 'Conflict',
+  };
   return {
     status,
     contentType: PROBLEM_TYPE,

@@ -152,7 +152,8 @@ export class SimState {
   }
 
   updateSettings(patch: Partial<SimSettings>): SimSettings {
-    if (patch.maxPageSize !== undefined && !(patch.maxPageSize >= 1)) throw new SimError(400, 'maxPageSize must be >= 1');
+    if (patch.maxPageSize !== undefined && !(patch.maxPageSize >= 1))
+      throw new SimError(400, 'maxPageSize must be >= 1');
     Object.assign(this.settings, patch);
     if (patch.requestsPerMinute !== undefined) this.buckets.setRequestsPerMinute(patch.requestsPerMinute);
     return { ...this.settings };
@@ -201,7 +202,9 @@ export class SimState {
   }
 
   /** SortBy=Creation (default) orders by CustomerID; LastModified by LastModified then id. */
-  listCustomers(opts: { fromLastModified?: string; sortBy?: 'Creation' | 'LastModified' } = {}): readonly SimCustomer[] {
+  listCustomers(
+    opts: { fromLastModified?: string; sortBy?: 'Creation' | 'LastModified' } = {},
+  ): readonly SimCustomer[] {
     const sortBy = opts.sortBy ?? 'Creation';
     return this.sorted(`customers|${opts.fromLastModified ?? ''}|${sortBy}`, () => {
       let list = [...this.customers.values()];
@@ -220,7 +223,9 @@ export class SimState {
     }
     if (opts.machineName !== undefined) {
       const name = opts.machineName.toLowerCase();
-      return this.sorted(`agents|machine|${name}`, () => all.filter((a) => (a.MachineName ?? '').toLowerCase() === name));
+      return this.sorted(`agents|machine|${name}`, () =>
+        all.filter((a) => (a.MachineName ?? '').toLowerCase() === name),
+      );
     }
     return all;
   }
@@ -254,7 +259,9 @@ export class SimState {
       const list = [...this.contacts.values()].filter(
         (c) =>
           (email === undefined || (c.Email ?? '').toLowerCase().includes(email)) &&
-          (opts.phone === undefined || (c.Phone ?? '').includes(opts.phone) || (c.MobilePhone ?? '').includes(opts.phone)) &&
+          (opts.phone === undefined ||
+            (c.Phone ?? '').includes(opts.phone) ||
+            (c.MobilePhone ?? '').includes(opts.phone)) &&
           (opts.fromLastModified === undefined || (c.LastModified ?? '') >= opts.fromLastModified),
       );
       return opts.sortBy === 'LastModified'
@@ -284,8 +291,10 @@ export class SimState {
     // Atera denormalises CustomerName onto agents, alerts and contacts; keep them consistent.
     if (next.CustomerName !== old.CustomerName) {
       const name = next.CustomerName ?? null;
-      for (const a of this.agents.values()) if (a.CustomerID === id) this.agents.set(a.AgentID, { ...a, CustomerName: name });
-      for (const a of this.alerts.values()) if (a.CustomerID === id) this.alerts.set(a.AlertID, { ...a, CustomerName: name });
+      for (const a of this.agents.values())
+        if (a.CustomerID === id) this.agents.set(a.AgentID, { ...a, CustomerName: name });
+      for (const a of this.alerts.values())
+        if (a.CustomerID === id) this.alerts.set(a.AlertID, { ...a, CustomerName: name });
       for (const c of this.contacts.values()) {
         if (c.CustomerID === id) this.contacts.set(c.EndUserID, { ...c, CustomerName: name });
       }
@@ -360,7 +369,11 @@ export class SimState {
    * Deterministic churn between two syncs: move agents to other customers, delete some, add some. Uses the
    * simulator's seeded generator, so a seed replays the same churn.
    */
-  churn(opts: { move?: number; remove?: number; add?: number }): { moved: number[]; removed: number[]; added: number[] } {
+  churn(opts: { move?: number; remove?: number; add?: number }): {
+    moved: number[];
+    removed: number[];
+    added: number[];
+  } {
     const customers = [...this.customers.keys()];
     const result = { moved: [] as number[], removed: [] as number[], added: [] as number[] };
     if (customers.length === 0) return result;
@@ -397,7 +410,11 @@ export class SimState {
       input.AgentID !== undefined
         ? this.agents.get(input.AgentID)
         : [...this.agents.values()].find((a) => a.DeviceGuid === input.DeviceGuid);
-    if (!agent) throw new SimError(400, `no agent with ${input.AgentID !== undefined ? `AgentID ${input.AgentID}` : `DeviceGuid ${input.DeviceGuid}`}`);
+    if (!agent)
+      throw new SimError(
+        400,
+        `no agent with ${input.AgentID !== undefined ? `AgentID ${input.AgentID}` : `DeviceGuid ${input.DeviceGuid}`}`,
+      );
     const id = input.AlertID ?? this.nextId(this.alerts, ID_BASE.alert);
     if (this.alerts.has(id)) throw new SimError(409, `alert ${id} already exists`);
     const category = input.AlertCategoryID ?? this.rng.pick(ALERT_CATEGORIES);

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * Paths that may carry secrets anywhere in a log object. pino replaces them before the line is written,

@@ -34,7 +34,9 @@ describeEachDb('database', (ctx) => {
   it('returns bigint, timestamps and counts the same way on both drivers', async () => {
     const { db } = ctx.database;
     const r = await sql<{ big: number; ts: string; n: number }>`
-      SELECT 9007199254740::bigint AS big, timestamptz '2026-03-04 05:06:07.5+02' AS ts, count(*) AS n FROM status`.execute(db);
+      SELECT 9007199254740::bigint AS big, timestamptz '2026-03-04 05:06:07.5+02' AS ts, count(*) AS n FROM status`.execute(
+      db,
+    );
     expect(r.rows[0]).toEqual({ big: 9007199254740, ts: '2026-03-04T03:06:07.500Z', n: 3 });
   });
 });

@@ -21,7 +21,7 @@ export interface ClientTable {
   ateraid: number | null;
   notes: string | null;
   website: string | null;
-  customfields: Json;
+  customfields: Json<FieldValues>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -39,7 +39,7 @@ export interface SiteTable {
   notes: string | null;
   inactive: Generated<boolean>;
   ateraid: number | null;
-  customfields: Json;
+  customfields: Json<FieldValues>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -57,7 +57,7 @@ export interface UsersTable {
   inactive: Generated<boolean>;
   atera_contact_id: number | null;
   notes: string | null;
-  customfields: Json;
+  customfields: Json<FieldValues>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { type Database, openDatabase, openPglite } from '../../src/db/database.js';
 import { seedDefaults } from '../../src/db/seed.js';
@@ -59,7 +59,10 @@ export async function resetDatabase(database: Database): Promise<void> {
  * Runs a suite once per backend with a database opened before and closed after it.
  * `ctx.database` is valid inside tests and hooks.
  */
-export function describeEachDb(name: string, fn: (ctx: { readonly database: Database; backend: Backend }) => void): void {
+export function describeEachDb(
+  name: string,
+  fn: (ctx: { readonly database: Database; backend: Backend }) => void,
+): void {
   for (const backend of backends()) {
     describe(`${name} [${backend}]`, () => {
       let database: Database | undefined;

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../core/logger.js';
 import { badDataError } from './errors.js';
 import { AteraHttp, type AteraRequest } from './http.js';
 import { type PagedRead, pagedRead, rejectionOf } from './paging.js';
-import { RateLimiter, sharedRateLimiter } from './rate-limiter.js';
+import { type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
 import {
   type AlertStatus,
   type AteraAgent,
@@ -186,7 +186,10 @@ export class AteraClient {
     const parsed = ateraAlertSchema.safeParse(res.body);
     if (parsed.success) return parsed.data;
     const rejection = rejectionOf(res.body, 'AlertID', parsed.error.issues);
-    throw badDataError({ method: 'GET', path: `/api/v3/alerts/${id}`, what }, `field ${rejection.field}: ${rejection.reason}`);
+    throw badDataError(
+      { method: 'GET', path: `/api/v3/alerts/${id}`, what },
+      `field ${rejection.field}: ${rejection.reason}`,
+    );
   }
 
   /**

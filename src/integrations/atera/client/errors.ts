@@ -63,10 +63,13 @@ export function rateLimitedError(ctx: RequestContext, waitedMs: number, retryAft
   );
 }
 
-export type TemporaryCause = { kind: 'status'; status: number } | { kind: 'timeout'; timeoutMs: number } | {
-  kind: 'connection';
-  code: string;
-};
+export type TemporaryCause =
+  | { kind: 'status'; status: number }
+  | { kind: 'timeout'; timeoutMs: number }
+  | {
+      kind: 'connection';
+      code: string;
+    };
 
 export function temporaryError(ctx: RequestContext, cause: TemporaryCause, retried: boolean): AppError {
   const what =
@@ -121,6 +124,9 @@ export function scrubSecret(text: string, secret: string): string {
 export function scrubError(err: AppError, secret: string): AppError {
   const text = JSON.stringify(err.toJSON());
   if (secret.length < 4 || !text.includes(secret)) return err;
-  const details = err.details.map((d) => ({ path: scrubSecret(d.path, secret), message: scrubSecret(d.message, secret) }));
+  const details = err.details.map((d) => ({
+    path: scrubSecret(d.path, secret),
+    message: scrubSecret(d.message, secret),
+  }));
   return new AppError(err.code, scrubSecret(err.message, secret), details);
 }

@@ -114,7 +114,10 @@ export class AteraHttp {
       const last = attempt >= cfg.maxAttempts;
 
       if (result.kind === 'failed') {
-        cfg.logger.warn({ method: req.method, path: logPath, attempt, ms, cause: result.cause }, 'atera request failed');
+        cfg.logger.warn(
+          { method: req.method, path: logPath, attempt, ms, cause: result.cause },
+          'atera request failed',
+        );
         if (!req.idempotent) throw temporaryError(ctx, result.cause, false);
         if (last) throw temporaryError(ctx, result.cause, true);
         await this.backoff(req, this.backoffMs(attempt));

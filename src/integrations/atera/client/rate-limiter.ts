@@ -90,7 +90,12 @@ const shared = new Map<string, RateLimiter>();
  * the sync, the alert poller and outbound resolves together stay inside one budget. The map key holds a hash of
  * the API key, never the key itself.
  */
-export function sharedRateLimiter(baseUrl: string, apiKey: string, requestsPerMinute = 700, clock?: Clock): RateLimiter {
+export function sharedRateLimiter(
+  baseUrl: string,
+  apiKey: string,
+  requestsPerMinute = 700,
+  clock?: Clock,
+): RateLimiter {
   const keyHash = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
   const id = `${baseUrl}|${keyHash}`;
   let limiter = shared.get(id);

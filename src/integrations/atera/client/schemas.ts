@@ -224,8 +224,16 @@ export const customerResource: AteraResource<AteraCustomer> = {
   schema: ateraCustomerSchema,
   idField: 'CustomerID',
 };
-export const agentResource: AteraResource<AteraAgent> = { name: 'agents', schema: ateraAgentSchema, idField: 'AgentID' };
-export const alertResource: AteraResource<AteraAlert> = { name: 'alerts', schema: ateraAlertSchema, idField: 'AlertID' };
+export const agentResource: AteraResource<AteraAgent> = {
+  name: 'agents',
+  schema: ateraAgentSchema,
+  idField: 'AgentID',
+};
+export const alertResource: AteraResource<AteraAlert> = {
+  name: 'alerts',
+  schema: ateraAlertSchema,
+  idField: 'AlertID',
+};
 export const contactResource: AteraResource<AteraContact> = {
   name: 'contacts',
   schema: ateraContactSchema,

@@ -1,0 +1,33 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import type { KeelConfig } from '../core/config.js';
+import { SecretBox } from '../core/crypto.js';
+import type { Logger } from '../core/logger.js';
+import { type Database, openDatabase } from '../db/database.js';
+import { migrate } from '../db/migrator.js';
+import { seedDefaults } from '../db/seed.js';
+import { type AppContext, createContext } from './context.js';
+
+/** Opens the database named by the config (PostgreSQL when DATABASE_URL, else PGlite in the data dir), migrates and seeds it. */
+export async function openConfiguredDatabase(config: KeelConfig): Promise<Database> {
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` },
+  );
+  await migrate(database.db);
+  await seedDefaults(database.db);
+  return database;
+}
+
+export async function bootContext(
+  config: KeelConfig,
+  logger: Logger,
+  opts: { database?: Database; clock?: Clock } = {},
+): Promise<AppContext> {
+  const database = opts.database ?? (await openConfiguredDatabase(config));
+  return createContext({
+    database,
+    config,
+    logger,
+    secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
+    clock: opts.clock ?? systemClock,
+  });
+}

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { clientResource } from '../../psa/customers/resource.js';
+import { registerHaloResource } from '../halo-resource.js';
+import { directoryRoutes } from './directory.js';
+import { ticketRoutes } from './tickets.js';
+
+/** The Halo-compatible PSA resources. */
+export function psaRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerHaloResource(app, ctx, clientResource);
+  directoryRoutes(app, ctx);
+  ticketRoutes(app, ctx);
+}
