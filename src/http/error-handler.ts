@@ -43,11 +43,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(err.status).send(err.toJSON());
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply
-      .status(500)
-      .send({
-        error: { code: 'internal', message: `Internal error (request ${request.id}); see the server log`, details: [] },
-      });
+    return reply.status(500).send({
+      error: { code: 'internal', message: `Internal error (request ${request.id}); see the server log`, details: [] },
+    });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import { LoginLimiter } from '../../auth/login-limiter.js';
-import { clientCredentialsGrant, passwordGrant, revokeToken } from '../../auth/tokens.js';
+import { clientCredentialsGrant, type IssuedToken, passwordGrant, revokeToken } from '../../auth/tokens.js';
 import { AppError } from '../../core/errors.js';
 
 const tokenBody = z.object({
@@ -62,7 +62,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw new AppError('rate_limited', `Too many failed sign-ins; try again in ${wait} s`);
       }
       try {
-        let token;
+        let token: IssuedToken;
         if (b.grant_type === 'password') {
           if (!b.username || !b.password) {
             throw new AppError('validation', 'username and password are required for grant_type=password', [
