@@ -103,10 +103,8 @@ export class AteraHttp {
 
     for (let attempt = 1; ; attempt++) {
       ctx.attempts = attempt;
-      const queuedAt = cfg.clock.now().getTime();
-      await cfg.limiter.acquire(req.signal);
+      this.counters.throttledMs += await cfg.limiter.acquire(req.signal);
       const startedAt = cfg.clock.now().getTime();
-      this.counters.throttledMs += startedAt - queuedAt;
       this.counters.requests += 1;
 
       const result = await this.send(url, req);

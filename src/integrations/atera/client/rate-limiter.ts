@@ -47,18 +47,23 @@ export class RateLimiter {
     this.intervalMs = RateLimiter.interval(requestsPerMinute);
   }
 
-  /** Resolves when the caller may send one request. Rejects with the signal's reason if aborted while waiting. */
-  async acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when the caller may send one request, with the milliseconds it had to wait (0 = none).
+   * Rejects with the signal's reason if aborted while waiting.
+   */
+  async acquire(signal?: AbortSignal): Promise<number> {
     signal?.throwIfAborted();
     const began = this.clock.now().getTime();
+    let waitedAny = false;
     for (;;) {
       const now = this.clock.now().getTime();
       const slot = Math.max(now, this.nextSlot, this.pausedUntil);
       this.nextSlot = slot + this.intervalMs;
       const wait = slot - now;
       if (wait > 0) {
+        waitedAny = true;
         try {
-          await this.clock.sleep(wait, signal);
+          await sleepUnlessAborted(this.clock, wait, signal);
         } catch (err) {
           // Hand the slot back if nobody queued behind it; otherwise leave a gap (sends fewer, never more).
           if (this.nextSlot === slot + this.intervalMs) this.nextSlot = slot;
@@ -67,9 +72,10 @@ export class RateLimiter {
       }
       // A 429 may have paused everyone while this caller slept on a slot inside the pause: queue again after it.
       if (this.clock.now().getTime() + 1 < this.pausedUntil) continue;
+      const waited = waitedAny ? this.clock.now().getTime() - began : 0;
       this.granted += 1;
-      this.waitedMs += this.clock.now().getTime() - began;
-      return;
+      this.waitedMs += waited;
+      return waited;
     }
   }
 
@@ -81,6 +87,25 @@ export class RateLimiter {
   stats(): { granted: number; waitedMs: number } {
     return { granted: this.granted, waitedMs: this.waitedMs };
   }
+}
+
+/** Clock.sleep, but rejecting on abort even for clocks whose sleep ignores the signal (e.g. ManualClock). */
+function sleepUnlessAborted(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal) return clock.sleep(ms);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    clock.sleep(ms, signal).then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 const shared = new Map<string, RateLimiter>();

@@ -1,0 +1,27 @@
+import { bootContext } from '../app/boot.js';
+import { ensureAdmin } from '../auth/accounts.js';
+import { loadConfig } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
+import { buildServer } from '../http/server.js';
+
+/** `keel serve`: boot, make sure an admin exists, listen, and shut down cleanly on SIGINT/SIGTERM. */
+export async function serveCommand(opts: { port?: string; host?: string }): Promise<number> {
+  const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
+  const logger = createLogger({ level: config.logLevel });
+  const ctx = await bootContext(config, logger);
+  const admin = await ensureAdmin(ctx.db, config.adminPassword);
+  const app = await buildServer(ctx);
+  const address = await app.listen({ port: config.port, host: config.host });
+  process.stdout.write(`Keel is running at ${address} (database: ${ctx.database.kind})\n`);
+  if (admin.generated) {
+    process.stdout.write(`Sign in as "admin" with the password ${admin.generated} (shown once; change it with keel admin reset-password)\n`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await app.close();
+  await ctx.database.close();
+  return 0;
+}
