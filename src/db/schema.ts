@@ -249,6 +249,7 @@ export interface SyncLinkTable {
   local_id: number;
   hash: string | null;
   last_seen_run: number | null;
+  origin: Generated<'created' | 'matched' | 'mapped'>;
   updated_at: Timestamp;
 }
 

@@ -43,13 +43,17 @@ export async function openTestDatabase(backend: Backend): Promise<Database> {
   };
 }
 
-/** Empties every table and restores the seeded defaults, for tests that need a clean slate. */
+/** Tables a reset keeps, so tokens issued to the test's API applications stay valid. */
+const KEEP = ['keel_migration', 'agent', 'api_application', 'auth_token'];
+
+/** Empties every other table and restores the seeded defaults, for tests that need a clean slate. */
 export async function resetDatabase(database: Database): Promise<void> {
   const { rows } = await sql<{ tablename: string }>`
-    SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'keel_migration'`.execute(database.db);
-  if (rows.length > 0) {
+    SELECT tablename FROM pg_tables WHERE schemaname = 'public'`.execute(database.db);
+  const tables = rows.filter((r) => !KEEP.includes(r.tablename));
+  if (tables.length > 0) {
     await sql
-      .raw(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`)
+      .raw(`TRUNCATE ${tables.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`)
       .execute(database.db);
   }
   await seedDefaults(database.db);

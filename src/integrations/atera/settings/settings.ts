@@ -1,0 +1,190 @@
+import type { Kysely } from 'kysely';
+import type { AppContext } from '../../../app/context.js';
+import { AppError, type ErrorDetail } from '../../../core/errors.js';
+import type { DB } from '../../../db/schema.js';
+import { hasSecret, readSecret, readSettings, writeSecret, writeSettings } from '../../settings-store.js';
+import { AteraClient, type AteraClientOptions } from '../client/index.js';
+import { type AteraSettings, DEFAULT_PLACEHOLDERS, type FieldMapping, KNOWN_OSTYPES, type SettingsInput, STORED_KEYS } from './schema.js';
+
+export const INTEGRATION = 'atera';
+const APIKEY = 'atera_apikey';
+/** OSType values Keel has seen in Atera's data; remembered so settings can be validated without calling Atera. */
+const SEEN_OSTYPES = 'atera_seen_devicetypes';
+
+/** The default field mappings (issue 5): Atera agent field → Keel asset field by name. */
+const DEFAULT_MAPPINGS: { atera_field: string; target: string }[] = [
+  { atera_field: 'MachineName', target: 'inventory_number' },
+  { atera_field: 'VendorSerialNumber', target: 'Serial Number' },
+  { atera_field: 'Vendor', target: 'Manufacturer' },
+  { atera_field: 'VendorBrandModel', target: 'Model' },
+  { atera_field: 'OS', target: 'Operating System' },
+  { atera_field: 'IpAddresses', target: 'IP Address' },
+  { atera_field: 'MacAddresses', target: 'MAC Address' },
+  { atera_field: 'LastLoginUser', target: 'Last Logged In User' },
+  { atera_field: 'LastSeen', target: 'Last Seen' },
+];
+
+async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
+  const [fields, group, toplevel] = await Promise.all([
+    db.selectFrom('asset_field').select(['id', 'name']).execute(),
+    db.selectFrom('asset_group').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', 'default group')).executeTakeFirst(),
+    db.selectFrom('toplevel').select('id').orderBy('id').limit(1).executeTakeFirst(),
+  ]);
+  const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f.id]));
+  const mappings: FieldMapping[] = [];
+  for (const m of DEFAULT_MAPPINGS) {
+    const target = m.target === 'inventory_number' ? 'inventory_number' : byName.get(m.target.toLowerCase());
+    if (target !== undefined) mappings.push({ atera_field: m.atera_field, field_type: 'asset_field', field_id: target, only_new_or_empty: false });
+  }
+  return {
+    atera_enabled: false,
+    atera_url: 'https://app.atera.com',
+    atera_toplevel: toplevel?.id ?? null,
+    atera_sitemappings: [],
+    atera_devicetypes: [...KNOWN_OSTYPES],
+    atera_defaultsite: null,
+    atera_defaultgroup: group?.id ?? null,
+    atera_matchingfield: byName.get('serial number') ?? null,
+    atera_fieldmappings: mappings,
+    atera_placeholders: [],
+  };
+}
+
+export async function loadAteraSettings(db: Kysely<DB>): Promise<AteraSettings> {
+  const [stored, base] = await Promise.all([readSettings(db, INTEGRATION), defaults(db)]);
+  const out = { ...base } as Record<string, unknown>;
+  for (const key of STORED_KEYS) if (stored[key] !== undefined) out[key] = stored[key];
+  return out as unknown as AteraSettings;
+}
+
+/** All placeholder values, folded for comparison. */
+export function placeholderSet(settings: AteraSettings): Set<string> {
+  return new Set([...DEFAULT_PLACEHOLDERS, ...settings.atera_placeholders].map((p) => p.trim().toLowerCase()));
+}
+
+export async function knownDeviceTypes(db: Kysely<DB>): Promise<string[]> {
+  const stored = await readSettings(db, INTEGRATION);
+  const seen = Array.isArray(stored[SEEN_OSTYPES]) ? (stored[SEEN_OSTYPES] as string[]) : [];
+  return [...new Set([...KNOWN_OSTYPES, ...seen])].sort((a, b) => a.localeCompare(b));
+}
+
+export async function rememberDeviceTypes(db: Kysely<DB>, seen: Iterable<string>): Promise<void> {
+  const known = await knownDeviceTypes(db);
+  const merged = [...new Set([...known, ...seen])].filter((t) => !KNOWN_OSTYPES.includes(t));
+  await writeSettings(db, INTEGRATION, { [SEEN_OSTYPES]: merged.sort() });
+}
+
+/** The settings as GET /api/Integration/Atera shows them: never the key, only whether one is set. */
+export async function settingsView(ctx: AppContext): Promise<Record<string, unknown>> {
+  const s = await loadAteraSettings(ctx.db);
+  const siteIds = s.atera_sitemappings.map((m) => m.site_id);
+  const sites = siteIds.length
+    ? await ctx.db
+        .selectFrom('site as s')
+        .innerJoin('client as c', 'c.id', 's.client_id')
+        .select(['s.id', 's.name', 'c.id as client_id', 'c.name as client_name'])
+        .where('s.id', 'in', siteIds)
+        .execute()
+    : [];
+  const siteById = new Map(sites.map((x) => [x.id, x]));
+  const names = await customerNames(ctx.db);
+  return {
+    ...s,
+    atera_sitemappings: s.atera_sitemappings.map((m) => ({
+      ...m,
+      site_name: siteById.get(m.site_id)?.name ?? null,
+      client_id: siteById.get(m.site_id)?.client_id ?? null,
+      client_name: siteById.get(m.site_id)?.client_name ?? null,
+      atera_customer_name: names.get(String(m.atera_customer_id)) ?? null,
+    })),
+    atera_apikey_set: await hasSecret(ctx.db, INTEGRATION, APIKEY),
+  };
+}
+
+/** Atera customer names Keel has seen (kept by the customer import), for showing mappings by name. */
+export async function customerNames(db: Kysely<DB>): Promise<Map<string, string>> {
+  const stored = await readSettings(db, INTEGRATION);
+  const names = (stored.atera_customer_names ?? {}) as Record<string, string>;
+  return new Map(Object.entries(names));
+}
+
+export async function rememberCustomerNames(db: Kysely<DB>, names: Map<number, string>): Promise<void> {
+  const current = Object.fromEntries(await customerNames(db));
+  for (const [id, name] of names) current[String(id)] = name;
+  await writeSettings(db, INTEGRATION, { atera_customer_names: current });
+}
+
+/**
+ * POST /api/Integration/Atera: validates every reference (ids, OSType values, mapped fields) and saves
+ * all of it or nothing; the previous settings stay when anything is wrong.
+ */
+export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): Promise<void> {
+  const problems: ErrorDetail[] = [];
+  const db = ctx.db;
+  const exists = async (table: 'toplevel' | 'site' | 'asset_group' | 'asset_field' | 'field_info', id: number) =>
+    Boolean(await db.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst());
+
+  if (input.atera_toplevel != null && !(await exists('toplevel', input.atera_toplevel))) {
+    problems.push({ path: 'atera_toplevel', message: `top level ${input.atera_toplevel} does not exist` });
+  }
+  if (input.atera_defaultsite != null && !(await exists('site', input.atera_defaultsite))) {
+    problems.push({ path: 'atera_defaultsite', message: `site ${input.atera_defaultsite} does not exist` });
+  }
+  if (input.atera_defaultgroup != null && !(await exists('asset_group', input.atera_defaultgroup))) {
+    problems.push({ path: 'atera_defaultgroup', message: `asset group ${input.atera_defaultgroup} does not exist` });
+  }
+  if (typeof input.atera_matchingfield === 'number' && !(await exists('asset_field', input.atera_matchingfield))) {
+    problems.push({ path: 'atera_matchingfield', message: `asset field ${input.atera_matchingfield} does not exist` });
+  }
+  if (input.atera_sitemappings) {
+    const seenCustomers = new Set<number>();
+    for (const [i, m] of input.atera_sitemappings.entries()) {
+      if (!(await exists('site', m.site_id))) problems.push({ path: `atera_sitemappings[${i}].site_id`, message: `site ${m.site_id} does not exist` });
+      if (seenCustomers.has(m.atera_customer_id)) {
+        problems.push({ path: `atera_sitemappings[${i}].atera_customer_id`, message: `Atera customer ${m.atera_customer_id} is mapped twice` });
+      }
+      seenCustomers.add(m.atera_customer_id);
+    }
+  }
+  if (input.atera_devicetypes) {
+    const known = new Set((await knownDeviceTypes(db)).map((t) => t.toLowerCase()));
+    input.atera_devicetypes.forEach((t, i) => {
+      if (!known.has(t.toLowerCase())) {
+        problems.push({ path: `atera_devicetypes[${i}]`, message: `"${t}" is not an OSType Atera reports (see /api/Integration/Atera/Data/devicetypes)` });
+      }
+    });
+  }
+  if (input.atera_fieldmappings) {
+    for (const [i, m] of input.atera_fieldmappings.entries()) {
+      const path = `atera_fieldmappings[${i}].field_id`;
+      if (m.field_id === 'inventory_number') {
+        if (m.field_type !== 'asset_field') problems.push({ path, message: 'inventory_number is an asset field, not a custom field' });
+      } else if (m.field_type === 'asset_field' && !(await exists('asset_field', m.field_id))) {
+        problems.push({ path, message: `asset field ${m.field_id} does not exist` });
+      } else if (m.field_type === 'custom_field') {
+        const f = await db.selectFrom('field_info').select('usage').where('id', '=', m.field_id).executeTakeFirst();
+        if (!f || f.usage !== 'asset') problems.push({ path, message: `custom field ${m.field_id} does not exist for assets` });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new AppError('validation', `Settings not saved: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+  }
+  const { atera_apikey, ...rest } = input;
+  await db.transaction().execute(async (tx) => {
+    await writeSettings(tx, INTEGRATION, rest);
+    if (atera_apikey !== undefined) await writeSecret(tx, ctx.secrets, INTEGRATION, APIKEY, atera_apikey.trim());
+  });
+}
+
+/** Builds the Atera client from the saved URL and key; refuses clearly when no key is saved. */
+export async function ateraClientFor(ctx: AppContext, extra: Partial<AteraClientOptions> = {}): Promise<AteraClient> {
+  const settings = await loadAteraSettings(ctx.db);
+  const apiKey = await readSecret(ctx.db, ctx.secrets, INTEGRATION, APIKEY);
+  if (!apiKey) {
+    throw new AppError('validation', 'No Atera API key is saved: generate one in Atera under Admin > API and save it as atera_apikey', [
+      { path: 'atera_apikey', message: 'not set' },
+    ]);
+  }
+  return new AteraClient({ baseUrl: settings.atera_url || null, apiKey, logger: ctx.logger, clock: ctx.clock, ...extra });
+}
