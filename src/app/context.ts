@@ -5,6 +5,7 @@ import type { SecretBox } from '../core/crypto.js';
 import type { Logger } from '../core/logger.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import type { Jobs } from '../jobs/queue.js';
 import { TicketEvents } from '../psa/tickets/events.js';
 
 /**
@@ -19,6 +20,8 @@ export interface AppContext {
   secrets: SecretBox;
   clock: Clock;
   ticketEvents: TicketEvents;
+  /** The job queue, once started (server and worker processes); CLI one-shots run work in-process instead. */
+  jobs?: Jobs;
 }
 
 export function createContext(

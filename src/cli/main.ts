@@ -4,7 +4,7 @@ import { createApplication, resetPassword } from '../auth/accounts.js';
 import { loadConfig } from '../core/config.js';
 import { migrate } from '../db/migrator.js';
 import { runCommand } from './run.js';
-import { serveCommand } from './serve.js';
+import { serveCommand, workerCommand } from './serve.js';
 
 const program = new Command()
   .name('keel')
@@ -17,6 +17,11 @@ program
   .option('-p, --port <port>', 'port to listen on (default PORT or 8080)')
   .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
   .action((opts: { port?: string; host?: string }) => runCommand(() => serveCommand(opts)));
+
+program
+  .command('worker')
+  .description('Run a worker only: jobs and schedules, no web server (scale out on PostgreSQL)')
+  .action(() => runCommand(() => workerCommand()));
 
 program
   .command('migrate')

@@ -1,4 +1,5 @@
 import { bootContext } from '../app/boot.js';
+import { startRuntime } from '../app/runtime.js';
 import { ensureAdmin } from '../auth/accounts.js';
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
@@ -10,6 +11,7 @@ export async function serveCommand(opts: { port?: string; host?: string }): Prom
   const logger = createLogger({ level: config.logLevel });
   const ctx = await bootContext(config, logger);
   const admin = await ensureAdmin(ctx.db, config.adminPassword);
+  const runtime = await startRuntime(ctx, { worker: true });
   const app = await buildServer(ctx);
   const address = await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`Keel is running at ${address} (database: ${ctx.database.kind})\n`);
@@ -22,6 +24,26 @@ export async function serveCommand(opts: { port?: string; host?: string }): Prom
     process.once('SIGTERM', stop);
   });
   await app.close();
+  await runtime.stop();
+  await ctx.database.close();
+  return 0;
+}
+
+/** `keel worker`: executes jobs and runs the scheduler, without the web server (PostgreSQL deployments scale out with several). */
+export async function workerCommand(): Promise<number> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    process.stderr.write('note: with the embedded database, `keel serve` already runs a worker; separate workers need DATABASE_URL (PostgreSQL)\n');
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const ctx = await bootContext(config, logger);
+  const runtime = await startRuntime(ctx, { worker: true });
+  process.stdout.write(`Keel worker started (database: ${ctx.database.kind})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await runtime.stop();
   await ctx.database.close();
   return 0;
 }

@@ -283,7 +283,15 @@ export interface SyncChangeTable {
   fields: Json<Record<string, { before: unknown; after: unknown }> | null>;
 }
 
+export interface ScheduleStateTable {
+  key: string;
+  spec: string;
+  next_due: string;
+  last_fired: string | null;
+}
+
 export interface DB {
+  schedule_state: ScheduleStateTable;
   toplevel: ToplevelTable;
   client: ClientTable;
   site: SiteTable;

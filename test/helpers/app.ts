@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { bootContext } from '../../src/app/boot.js';
+import { type Runtime, startRuntime } from '../../src/app/runtime.js';
 import type { AppContext } from '../../src/app/context.js';
 import { createApplication } from '../../src/auth/accounts.js';
 import { clientCredentialsGrant } from '../../src/auth/tokens.js';
@@ -17,6 +18,8 @@ export interface TestApp {
   app: FastifyInstance;
   adminToken: string;
   techToken: string;
+  /** The job queue with a worker (no scheduler timer: tests call runtime.tick with their own clock). */
+  runtime: Runtime | null;
   /** JSON request through Fastify's inject (no socket), as the admin unless a token is given. */
   call(
     method: string,
@@ -29,11 +32,12 @@ export interface TestApp {
 
 export async function startTestApp(
   database: Database,
-  opts: ServerOptions & { env?: NodeJS.ProcessEnv } = {},
+  opts: ServerOptions & { env?: NodeJS.ProcessEnv; jobs?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keel-test-'));
   const config = loadConfig({ KEEL_DATA_DIR: dataDir, KEEL_SECRET_KEY: 'test-secret', ...opts.env });
   const ctx = await bootContext(config, silentLogger, { database });
+  const runtime = opts.jobs === false ? null : await startRuntime(ctx, { worker: true, scheduler: false });
   const app = await buildServer(ctx, { ...opts, logger: false });
   await app.ready();
   const now = new Date();
@@ -47,6 +51,7 @@ export async function startTestApp(
     app,
     adminToken,
     techToken,
+    runtime,
     async call(method, url, body, token = adminToken) {
       const res = await app.inject({
         method: method as 'GET',
@@ -62,7 +67,10 @@ export async function startTestApp(
       }
       return { status: res.statusCode, body: parsed, headers: res.headers };
     },
-    close: () => app.close(),
+    close: async () => {
+      await runtime?.stop();
+      await app.close();
+    },
   };
 }
 

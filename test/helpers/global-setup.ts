@@ -5,6 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrator.js';
 import { seedDefaults } from '../../src/db/seed.js';
+import { createBoss } from '../../src/jobs/queue.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const lite = await openDatabase({});
   await migrate(lite.db);
   await seedDefaults(lite.db);
+  await installJobSchema(lite);
   const blob = await lite.pglite!.dumpDataDir('none');
   writeFileSync(templateFile, Buffer.from(await blob.arrayBuffer()));
   await lite.close();
@@ -42,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const tpl = await openDatabase({ url: withDatabase(url, templateDb), poolSize: 1 });
     await migrate(tpl.db);
     await seedDefaults(tpl.db);
+    await installJobSchema(tpl);
     await tpl.close();
   }
   project.provide('pgTemplateDb', templateDb);
@@ -63,4 +66,11 @@ export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/** pg-boss creates its schema on first start; doing it once in the template saves every test file that time. */
+async function installJobSchema(database: import('../../src/db/database.js').Database): Promise<void> {
+  const boss = createBoss(database, { supervise: false });
+  await boss.start();
+  await boss.stop({ graceful: false, close: false } as never);
 }

@@ -4,8 +4,8 @@ import type { DB } from '../../db/schema.js';
 import { recordIntegrationFailure } from '../../sync/errors.js';
 import { contentHash, type Link, upsertLinks } from '../../sync/links.js';
 import { type CustomerCandidate, type CustomerIndex, foldName, matchCustomer } from '../../sync/matching.js';
-import { type Change, RunRecorder } from '../../sync/runs.js';
-import type { AteraClient, AteraCustomer } from './client/index.js';
+import type { Change, RunRecorder } from '../../sync/runs.js';
+import type { AteraClient, AteraCustomer, ReadSummary } from './client/index.js';
 import { customerName, customerSiteDetails } from './mappers.js';
 import { INTEGRATION, loadAteraSettings, rememberCustomerNames } from './settings/settings.js';
 
@@ -130,13 +130,16 @@ async function importOne(
 
 export interface ImportOptions {
   preview: boolean;
-  runId: number;
+  recorder: RunRecorder;
 }
 
-/** Customer import (guide: "Importing Customers"). Streams Atera's customers page by page. */
-export async function importCustomers(ctx: AppContext, client: AteraClient, opts: ImportOptions): Promise<RunRecorder> {
-  const recorder = new RunRecorder(ctx.db, opts.runId, () => ctx.clock.now());
-  await recorder.start();
+/**
+ * Customer import (guide: "Importing Customers"). Streams Atera's customers page by page into the
+ * caller's run; the caller starts and finishes the run. Throws (after recording what it did) when
+ * Atera fails in a way retries could not fix.
+ */
+export async function importCustomers(ctx: AppContext, client: AteraClient, opts: ImportOptions): Promise<ReadSummary> {
+  const { recorder } = opts;
   const settings = await loadAteraSettings(ctx.db);
   const index = await buildIndex(ctx.db, settings.atera_sitemappings);
   const read = client.customers();
@@ -145,7 +148,7 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
     for await (const page of read) {
       for (const rejected of page.rejected) {
         recorder.record({ entity: ENTITY, external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason: `${rejected.field}: ${rejected.reason}`, fields: null });
-        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: opts.runId });
+        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: recorder.runId });
       }
       const links: Link[] = [];
       await ctx.db.transaction().execute(async (tx) => {
@@ -158,22 +161,12 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
         if (!opts.preview) await upsertLinks(tx, INTEGRATION, ENTITY, links);
       });
       const s = read.summary();
-      recorder.progress = { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount };
+      recorder.progress = { ...recorder.progress, customers: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
       await recorder.flush();
     }
-    recorder.summary = { read: read.summary() };
     await rememberCustomerNames(ctx.db, names);
-    await recorder.finish('succeeded');
-  } catch (e) {
-    await failRun(recorder, e, read.summary());
-    throw e;
+    return read.summary();
+  } finally {
+    recorder.summary = { ...recorder.summary, customers_read: read.summary() };
   }
-  return recorder;
 }
-
-export async function failRun(recorder: RunRecorder, e: unknown, summary: unknown): Promise<void> {
-  recorder.summary = { ...recorder.summary, read: summary };
-  const err = e as { message?: string; code?: string };
-  await recorder.finish('failed', { message: err.message ?? String(e), code: err.code });
-}
-

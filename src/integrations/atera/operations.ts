@@ -1,50 +1,92 @@
 import type { AppContext } from '../../app/context.js';
 import { AppError } from '../../core/errors.js';
-import { createRun } from '../../sync/runs.js';
+import { createRun, getRun, RunRecorder, type RunView } from '../../sync/runs.js';
 import { importAssets } from './assets/import-assets.js';
 import type { AteraClient } from './client/index.js';
+import { deactivateMissing } from './deactivation.js';
 import { importCustomers } from './import-customers.js';
 import { ateraClientFor, INTEGRATION } from './settings/settings.js';
 
-export type ImportKind = 'import_customers' | 'import_assets';
+export type RunKind = 'import_customers' | 'import_assets' | 'sync';
+export type SyncEntity = 'customers' | 'assets';
 
-export interface StartedRun {
-  runId: number;
-  /** Settles when the run has finished (its record says how). Never rejects. */
-  done: Promise<void>;
+export const RUN_QUEUE = 'atera.run';
+
+export interface RunRequest {
+  kind: RunKind;
+  dry_run: boolean;
+  entities?: SyncEntity[];
+  startedBy: string;
 }
 
 /**
- * Starts an import as a run and returns at once; the work goes on in this process and its run record
- * shows progress. One customer or asset import at a time per Keel: a second request while one runs is
- * refused with 409 rather than racing it.
+ * Records a run as queued and hands it to the job queue (or, without one, e.g. in a CLI process,
+ * starts it in this process). Returns the run id at once; the run record shows progress.
  */
-export async function startImport(
-  ctx: AppContext,
-  kind: ImportKind,
-  opts: { preview: boolean; startedBy: string; client?: AteraClient },
-): Promise<StartedRun> {
-  const busy = await ctx.db
-    .selectFrom('sync_run')
-    .select(['id', 'kind'])
-    .where('integration', '=', INTEGRATION)
-    .where('status', 'in', ['queued', 'running'])
-    .where('kind', 'in', ['import_customers', 'import_assets', 'sync'])
-    .executeTakeFirst();
-  if (busy) throw new AppError('conflict', `Run ${busy.id} (${busy.kind}) is still running; wait for it to finish`);
-  const client = opts.client ?? (await ateraClientFor(ctx));
-  const runId = await createRun(ctx.db, { integration: INTEGRATION, kind, dry_run: opts.preview, started_by: opts.startedBy, options: { preview: opts.preview } });
-  const work = async () => {
-    if (kind === 'import_customers') {
-      await importCustomers(ctx, client, { preview: opts.preview, runId });
-    } else {
-      // An import never deactivates anything, so an incomplete read still succeeds; its summary says so.
-      const result = await importAssets(ctx, client, { preview: opts.preview, runId });
-      await result.recorder.finish('succeeded');
-    }
-  };
-  const done = work().catch((e) => {
-    ctx.logger.warn({ runId, kind, err: { message: (e as Error).message, code: (e as { code?: string }).code } }, 'import failed');
+export async function requestRun(ctx: AppContext, req: RunRequest, client?: AteraClient): Promise<number> {
+  const runId = await createRun(ctx.db, {
+    integration: INTEGRATION,
+    kind: req.kind,
+    dry_run: req.dry_run,
+    started_by: req.startedBy,
+    options: { dry_run: req.dry_run, ...(req.entities ? { entities: req.entities } : {}) },
   });
-  return { runId, done };
+  if (ctx.jobs && !client) {
+    await ctx.jobs.send(RUN_QUEUE, { run_id: runId });
+  } else {
+    void executeRun(ctx, runId, client).catch((e) => ctx.logger.warn({ runId, err: { message: (e as Error).message } }, 'run failed'));
+  }
+  return runId;
+}
+
+const FINISHED = new Set(['succeeded', 'failed', 'needs_confirmation', 'cancelled']);
+
+/** Waits for a run to finish (polling its record), up to `timeoutMs`; returns it either way. */
+export async function waitForRun(ctx: AppContext, runId: number, timeoutMs = 15 * 60_000): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await getRun(ctx.db, runId);
+    if (FINISHED.has(run.status) || Date.now() > deadline) return run;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Executes one run (the job handler). Idempotent: a run that already finished is left alone; a run
+ * that was interrupted (worker killed) starts over from the top under the same id, and because every
+ * write is a keyed upsert guarded by content hashes, the second attempt converges to the same state.
+ */
+export async function executeRun(ctx: AppContext, runId: number, injected?: AteraClient): Promise<void> {
+  const run = await getRun(ctx.db, runId, INTEGRATION);
+  if (FINISHED.has(run.status)) return;
+  if (run.status === 'running') {
+    await ctx.db.deleteFrom('sync_change').where('run_id', '=', runId).execute();
+  }
+  const recorder = new RunRecorder(ctx.db, runId, () => ctx.clock.now());
+  if (run.status === 'running') recorder.summary = { restarted: true };
+  await recorder.start();
+  try {
+    const client = injected ?? (await ateraClientFor(ctx));
+    const preview = run.dry_run;
+    const entities = run.kind === 'sync' ? ((run.options.entities as SyncEntity[] | undefined) ?? ['customers', 'assets']) : [];
+    if (run.kind === 'import_customers' || entities.includes('customers')) {
+      await importCustomers(ctx, client, { preview, recorder });
+    }
+    if (run.kind === 'import_assets' || entities.includes('assets')) {
+      const result = await importAssets(ctx, client, { preview, recorder });
+      if (run.kind === 'sync') {
+        const outcome = await deactivateMissing(ctx, recorder, result, { dryRun: preview });
+        if (outcome === 'needs_confirmation') {
+          await recorder.finish('needs_confirmation');
+          return;
+        }
+      }
+    }
+    await recorder.finish('succeeded');
+  } catch (e) {
+    const err = e as { message?: string; code?: string };
+    await recorder.finish('failed', { message: err.message ?? String(e), code: err.code });
+    // Classified Atera errors are recorded, not retried by the queue: the client already retried what was retryable.
+    if (!(e instanceof AppError)) throw e;
+  }
 }

@@ -7,7 +7,8 @@ import { actorOf } from '../../http/auth-hook.js';
 import { qBool, qPositiveInt } from '../../http/halo-query.js';
 import { idParam } from '../../http/halo-resource.js';
 import { getRun, listChanges, listRuns } from '../../sync/runs.js';
-import { startImport } from './operations.js';
+import { confirmRun, rejectRun } from './deactivation.js';
+import { requestRun, waitForRun } from './operations.js';
 import { ATERA_AGENT_FIELDS, settingsInput } from './settings/schema.js';
 import { ateraClientFor, INTEGRATION, knownDeviceTypes, rememberDeviceTypes, saveAteraSettings, settingsView } from './settings/settings.js';
 
@@ -72,23 +73,49 @@ export function ateraRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   );
 
+  const respond = async (runId: number, wait: boolean | undefined, reply: { status(code: number): unknown }) => {
+    if (wait) return waitForRun(ctx, runId);
+    reply.status(202);
+    return getRun(ctx.db, runId);
+  };
   const importRoute = (path: string, kind: 'import_customers' | 'import_assets', summary: string) =>
     r.post(
       `${base}/${path}`,
       { config: { adminOnly: true }, schema: { tags, summary, body: runBody, querystring: waitQuery } },
       async (request, reply) => {
-        const body = request.body ?? {};
-        const started = await startImport(ctx, kind, { preview: body.preview ?? false, startedBy: actorOf(request).name });
-        if (request.query.wait) {
-          await started.done;
-          return getRun(ctx.db, started.runId);
-        }
-        reply.status(202);
-        return getRun(ctx.db, started.runId);
+        const runId = await requestRun(ctx, { kind, dry_run: request.body?.preview ?? false, startedBy: actorOf(request).name });
+        return respond(runId, request.query.wait, reply);
       },
     );
   importRoute('ImportCustomers', 'import_customers', 'Import Customers (preview: true plans and writes nothing); ?wait=true returns the finished run');
   importRoute('ImportAssets', 'import_assets', 'Import Assets (preview: true is the import preview); ?wait=true returns the finished run');
+
+  r.post(
+    `${base}/Sync`,
+    {
+      config: { adminOnly: true },
+      schema: {
+        tags,
+        summary: 'Run the Integrator sync now (customers and/or assets; dry_run reports without writing); ?wait=true returns the finished run',
+        body: z.object({ entities: z.array(z.enum(['customers', 'assets'])).min(1).optional(), dry_run: z.boolean().optional() }).strict().default({}),
+        querystring: waitQuery,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const runId = await requestRun(ctx, { kind: 'sync', dry_run: body.dry_run ?? false, entities: body.entities ?? ['customers', 'assets'], startedBy: actorOf(request).name });
+      return respond(runId, request.query.wait, reply);
+    },
+  );
+
+  r.post(`${base}/Runs/:id/Confirm`, { config: { adminOnly: true }, schema: { tags, summary: 'Apply the deactivation a run is holding for confirmation', params: idParam } }, async (request) => {
+    await confirmRun(ctx, request.params.id, actorOf(request).name);
+    return getRun(ctx.db, request.params.id);
+  });
+  r.post(`${base}/Runs/:id/Reject`, { config: { adminOnly: true }, schema: { tags, summary: 'Drop the deactivation a run is holding for confirmation', params: idParam } }, async (request) => {
+    await rejectRun(ctx, request.params.id, actorOf(request).name);
+    return getRun(ctx.db, request.params.id);
+  });
 
   r.get(`${base}/Runs`, { schema: { tags, summary: 'History of runs, newest first', querystring: pageQuery } }, async (request) => {
     const size = request.query.page_size ?? 50;

@@ -3,7 +3,7 @@ import { AppError } from '../../../core/errors.js';
 import { recordIntegrationFailure } from '../../../sync/errors.js';
 import { linksFor, upsertLinks } from '../../../sync/links.js';
 import { type AssetCandidate, normalizeMatchValue } from '../../../sync/matching.js';
-import { RunRecorder } from '../../../sync/runs.js';
+import type { RunRecorder } from '../../../sync/runs.js';
 import type { AteraAgent, AteraClient, ReadSummary } from '../client/index.js';
 import { loginCandidates } from '../mappers.js';
 import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings/settings.js';
@@ -28,9 +28,8 @@ export interface AssetImportResult {
  * match by Atera ID then the matching field, field mappings) and, unless this is a preview, writes
  * the plan. A preview produces the same per-record changes and writes nothing but its run record.
  */
-export async function importAssets(ctx: AppContext, client: AteraClient, opts: { preview: boolean; runId: number }): Promise<AssetImportResult> {
-  const recorder = new RunRecorder(ctx.db, opts.runId, () => ctx.clock.now());
-  await recorder.start();
+export async function importAssets(ctx: AppContext, client: AteraClient, opts: { preview: boolean; recorder: RunRecorder }): Promise<AssetImportResult> {
+  const { recorder } = opts;
   const settings = await loadAteraSettings(ctx.db);
   const lk = await loadAssetLookups(ctx.db, settings);
   if (!opts.preview && settings.atera_defaultgroup === null) {
@@ -48,7 +47,7 @@ export async function importAssets(ctx: AppContext, client: AteraClient, opts: {
     batch = [];
     await processBatch(ctx, lk, agents, opts.preview, recorder, state);
     const s = read.summary();
-    recorder.progress = { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount };
+    recorder.progress = { ...recorder.progress, assets: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
     await recorder.flush();
   };
   try {
@@ -57,7 +56,7 @@ export async function importAssets(ctx: AppContext, client: AteraClient, opts: {
         if (rejected.id !== null) seen.add(String(rejected.id));
         const reason = `${rejected.field}: ${rejected.reason}`;
         recorder.record({ entity: 'asset', external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason, fields: null });
-        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'asset', entity_id: rejected.id, entity_name: null, error: reason, run_id: opts.runId });
+        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'asset', entity_id: rejected.id, entity_name: null, error: reason, run_id: recorder.runId });
       }
       for (const agent of page.records) {
         seen.add(String(agent.AgentID));
@@ -69,12 +68,8 @@ export async function importAssets(ctx: AppContext, client: AteraClient, opts: {
     }
     await run();
     await rememberDeviceTypes(ctx.db, osTypes);
-    recorder.summary = { read: read.summary(), ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}) };
-  } catch (e) {
-    recorder.summary = { read: read.summary() };
-    const err = e as { message?: string; code?: string };
-    await recorder.finish('failed', { message: err.message ?? String(e), code: err.code });
-    throw e;
+  } finally {
+    recorder.summary = { ...recorder.summary, assets_read: read.summary(), ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}) };
   }
   return { recorder, read: read.summary(), seen, excludedTypes };
 }

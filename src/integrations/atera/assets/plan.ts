@@ -202,7 +202,9 @@ export function planAsset(
     return { kind: 'unchanged', change: { ...base, local_id: current.id, action: 'unchanged', reason: null, fields: null } };
   }
   const reason = `matched by ${match.rule === 'external_id' ? 'Atera ID' : 'asset matching field'}${problems}`;
-  return { kind: 'update', change: { ...base, local_id: current.id, action: 'update', reason, fields }, assetId: current.id, set, hash: ac.hash, newType };
+  // A device that came back after being deactivated is a reactivation (and relinked).
+  const action = fields.inactive ? 'reactivate' : 'update';
+  return { kind: 'update', change: { ...base, local_id: current.id, action, reason, fields }, assetId: current.id, set, hash: ac.hash, newType };
 }
 
 function stripNulls(v: FieldValues): FieldValues {

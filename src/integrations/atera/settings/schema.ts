@@ -41,6 +41,16 @@ export const settingsInput = z
     atera_matchingfield: z.union([id, z.literal('inventory_number')]).nullable(),
     atera_fieldmappings: z.array(fieldMapping).max(200),
     atera_placeholders: z.array(z.string().max(200)).max(200),
+    // The Integrator (issue 6).
+    halointegrator_atera: z.boolean(),
+    halointegrator_atera_entities: z.array(z.enum(['customers', 'assets', 'alerts'], { error: 'must be customers, assets or alerts' })).max(3),
+    atera_schedule_customers: z.string().min(1).max(100),
+    atera_schedule_assets: z.string().min(1).max(100),
+    atera_schedule_alerts: z.string().min(1).max(100),
+    atera_schedule_timezone: z.string().min(1).max(64),
+    atera_delete_devices: z.boolean(),
+    atera_deactivation_threshold: z.number().min(0).max(100),
+    atera_run_retention_days: z.number().int().min(1).max(3650),
   })
   .partial()
   .strict();
@@ -58,7 +68,19 @@ export interface AteraSettings {
   atera_matchingfield: number | 'inventory_number' | null;
   atera_fieldmappings: FieldMapping[];
   atera_placeholders: string[];
+  halointegrator_atera: boolean;
+  halointegrator_atera_entities: ('customers' | 'assets' | 'alerts')[];
+  atera_schedule_customers: string;
+  atera_schedule_assets: string;
+  atera_schedule_alerts: string;
+  atera_schedule_timezone: string;
+  atera_delete_devices: boolean;
+  atera_deactivation_threshold: number;
+  atera_run_retention_days: number;
 }
+
+/** Alerts are polled no faster than this (issue 6). */
+export const MIN_ALERT_INTERVAL_MS = 30_000;
 
 export const STORED_KEYS = [
   'atera_enabled',
@@ -71,4 +93,13 @@ export const STORED_KEYS = [
   'atera_matchingfield',
   'atera_fieldmappings',
   'atera_placeholders',
+  'halointegrator_atera',
+  'halointegrator_atera_entities',
+  'atera_schedule_customers',
+  'atera_schedule_assets',
+  'atera_schedule_alerts',
+  'atera_schedule_timezone',
+  'atera_delete_devices',
+  'atera_deactivation_threshold',
+  'atera_run_retention_days',
 ] as const;

@@ -4,7 +4,17 @@ import { AppError, type ErrorDetail } from '../../../core/errors.js';
 import type { DB } from '../../../db/schema.js';
 import { hasSecret, readSecret, readSettings, writeSecret, writeSettings } from '../../settings-store.js';
 import { AteraClient, type AteraClientOptions } from '../client/index.js';
-import { type AteraSettings, DEFAULT_PLACEHOLDERS, type FieldMapping, KNOWN_OSTYPES, type SettingsInput, STORED_KEYS } from './schema.js';
+import { minimumGapMs, parseSchedule } from '../../../jobs/schedule.js';
+import { type AteraSettings, DEFAULT_PLACEHOLDERS, type FieldMapping, KNOWN_OSTYPES, MIN_ALERT_INTERVAL_MS, type SettingsInput, STORED_KEYS } from './schema.js';
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const INTEGRATION = 'atera';
 const APIKEY = 'atera_apikey';
@@ -47,6 +57,15 @@ async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
     atera_matchingfield: byName.get('serial number') ?? null,
     atera_fieldmappings: mappings,
     atera_placeholders: [],
+    halointegrator_atera: false,
+    halointegrator_atera_entities: ['customers', 'assets'],
+    atera_schedule_customers: '1d',
+    atera_schedule_assets: '1d',
+    atera_schedule_alerts: '5m',
+    atera_schedule_timezone: 'UTC',
+    atera_delete_devices: false,
+    atera_deactivation_threshold: 10,
+    atera_run_retention_days: 90,
   };
 }
 
@@ -98,6 +117,7 @@ export async function settingsView(ctx: AppContext): Promise<Record<string, unkn
       atera_customer_name: names.get(String(m.atera_customer_id)) ?? null,
     })),
     atera_apikey_set: await hasSecret(ctx.db, INTEGRATION, APIKEY),
+    ...(await integratorStatus(ctx.db)),
   };
 }
 
@@ -167,6 +187,20 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
       }
     }
   }
+  const tz = input.atera_schedule_timezone;
+  if (tz !== undefined && !isTimeZone(tz)) problems.push({ path: 'atera_schedule_timezone', message: `"${tz}" is not a time zone such as UTC or Europe/Berlin` });
+  for (const key of ['atera_schedule_customers', 'atera_schedule_assets', 'atera_schedule_alerts'] as const) {
+    const spec = input[key];
+    if (spec === undefined) continue;
+    try {
+      const schedule = parseSchedule(spec, tz && isTimeZone(tz) ? tz : 'UTC', key);
+      if (key === 'atera_schedule_alerts' && minimumGapMs(schedule, ctx.clock.now()) < MIN_ALERT_INTERVAL_MS) {
+        problems.push({ path: key, message: 'alerts are polled no faster than every 30 seconds' });
+      }
+    } catch (e) {
+      problems.push({ path: key, message: (e as Error).message });
+    }
+  }
   if (problems.length > 0) {
     throw new AppError('validation', `Settings not saved: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   }
@@ -187,4 +221,34 @@ export async function ateraClientFor(ctx: AppContext, extra: Partial<AteraClient
     ]);
   }
   return new AteraClient({ baseUrl: settings.atera_url || null, apiKey, logger: ctx.logger, clock: ctx.clock, ...extra });
+}
+
+/** Read-only Integrator status: when the last scheduled/manual sync finished and the last error, from the run history. */
+export async function integratorStatus(db: Kysely<DB>): Promise<{ halointegrator_atera_lastsync: string | null; halointegrator_atera_lasterror: string | null; halointegrator_atera_nextdue: Record<string, string> }> {
+  const last = await db
+    .selectFrom('sync_run')
+    .select(['status', 'finished_at', 'error'])
+    .where('integration', '=', INTEGRATION)
+    .where('kind', 'in', ['sync', 'alerts'])
+    .where('dry_run', '=', false)
+    .where('finished_at', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const lastOk = await db
+    .selectFrom('sync_run')
+    .select('finished_at')
+    .where('integration', '=', INTEGRATION)
+    .where('kind', 'in', ['sync', 'alerts'])
+    .where('dry_run', '=', false)
+    .where('status', '=', 'succeeded')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const due = await db.selectFrom('schedule_state').select(['key', 'next_due']).where('key', 'like', `${INTEGRATION}.%`).execute();
+  return {
+    halointegrator_atera_lastsync: lastOk?.finished_at ?? null,
+    halointegrator_atera_lasterror: last && last.status === 'failed' ? last.error : null,
+    halointegrator_atera_nextdue: Object.fromEntries(due.map((d) => [d.key.slice(INTEGRATION.length + 1), d.next_due])),
+  };
 }

@@ -1,0 +1,55 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.js';
+import type { Jobs } from '../../jobs/queue.js';
+import { claimDue, type ScheduleEntry } from '../../jobs/schedule.js';
+import { executeRun, RUN_QUEUE, requestRun, type SyncEntity } from './operations.js';
+import { INTEGRATION, loadAteraSettings } from './settings/settings.js';
+
+/** The Atera integration's jobs: runs (imports and syncs, one at a time), alert polls, alert resolves. */
+export function defineAteraJobs(jobs: Jobs): void {
+  jobs.define({
+    name: RUN_QUEUE,
+    data: z.object({ run_id: z.number().int() }),
+    // One run active at a time across all workers; a worker that dies stops its heartbeat and the
+    // job is retried by another worker, which restarts the run under the same id.
+    queue: { policy: 'singleton', heartbeatSeconds: 10, expireInSeconds: 4 * 3600, retryLimit: 5, retryDelay: 2, retryBackoff: true },
+    handler: (ctx, data) => executeRun(ctx, data.run_id),
+  });
+}
+
+/** Schedules of the Integrator as configured, keyed `atera.<entity>`. */
+export async function ateraSchedules(ctx: AppContext): Promise<ScheduleEntry[]> {
+  const s = await loadAteraSettings(ctx.db);
+  if (!s.atera_enabled || !s.halointegrator_atera) return [];
+  const spec = { customers: s.atera_schedule_customers, assets: s.atera_schedule_assets, alerts: s.atera_schedule_alerts };
+  return s.halointegrator_atera_entities.map((entity) => ({ key: `${INTEGRATION}.${entity}`, spec: spec[entity], timezone: s.atera_schedule_timezone }));
+}
+
+/**
+ * One scheduler tick: claims the due schedules (exactly one worker wins each slot) and requests the
+ * runs. Customers and assets due together become one sync run. Also prunes run history past its
+ * retention.
+ */
+export async function ateraTick(ctx: AppContext, now: Date, alertPoll?: (ctx: AppContext) => Promise<void>): Promise<string[]> {
+  const entries = await ateraSchedules(ctx);
+  const due = await claimDue(ctx.db, entries, now);
+  const entities = due.map((k) => k.slice(INTEGRATION.length + 1)).filter((e): e is SyncEntity => e === 'customers' || e === 'assets');
+  if (entities.length) {
+    const waiting = await ctx.db
+      .selectFrom('sync_run')
+      .select('id')
+      .where('integration', '=', INTEGRATION)
+      .where('kind', '=', 'sync')
+      .where('status', '=', 'queued')
+      .where('started_by', '=', 'schedule')
+      .executeTakeFirst();
+    // A scheduled sync still waiting in the queue covers this slot too: no pile-up behind a long run.
+    if (!waiting) await requestRun(ctx, { kind: 'sync', dry_run: false, entities, startedBy: 'schedule' });
+  }
+  if (due.includes(`${INTEGRATION}.alerts`) && alertPoll) await alertPoll(ctx);
+  const settings = await loadAteraSettings(ctx.db);
+  const cutoff = new Date(now.getTime() - settings.atera_run_retention_days * 86_400_000).toISOString();
+  await ctx.db.deleteFrom('sync_run').where('integration', '=', INTEGRATION).where(sql<boolean>`coalesce(finished_at, queued_at) < ${cutoff}`).execute();
+  return due;
+}
