@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../app/context.js';
 import type { DB } from '../../db/schema.js';
 import { recordIntegrationFailure } from '../../sync/errors.js';
-import { contentHash, type Link, upsertLinks } from '../../sync/links.js';
+import { contentHash, type Link, linksFor, upsertLinks } from '../../sync/links.js';
 import { type CustomerCandidate, type CustomerIndex, foldName, matchCustomer } from '../../sync/matching.js';
 import type { Change, RunRecorder } from '../../sync/runs.js';
 import type { AteraClient, AteraCustomer, ReadSummary } from './client/index.js';
@@ -138,12 +138,14 @@ export interface ImportOptions {
  * caller's run; the caller starts and finishes the run. Throws (after recording what it did) when
  * Atera fails in a way retries could not fix.
  */
-export async function importCustomers(ctx: AppContext, client: AteraClient, opts: ImportOptions): Promise<ReadSummary> {
+export async function importCustomers(ctx: AppContext, client: AteraClient, opts: ImportOptions): Promise<{ read: ReadSummary; plannedCreates: Map<number, string> }> {
   const { recorder } = opts;
   const settings = await loadAteraSettings(ctx.db);
   const index = await buildIndex(ctx.db, settings.atera_sitemappings);
   const read = client.customers();
   const names = new Map<number, string>();
+  const plannedCreates = new Map<number, string>();
+  const mappingOf = new Map(settings.atera_sitemappings.map((m) => [m.atera_customer_id, m.site_id]));
   try {
     for await (const page of read) {
       for (const rejected of page.rejected) {
@@ -151,12 +153,21 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
         await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: recorder.runId });
       }
       const links: Link[] = [];
+      const known = await linksFor(ctx.db, INTEGRATION, ENTITY, page.records.map((c) => String(c.CustomerID)));
       await ctx.db.transaction().execute(async (tx) => {
         for (const c of page.records) {
           if (c.CustomerName) names.set(c.CustomerID, c.CustomerName);
+          // Same Atera record and same mapping as last time: nothing to look at or write.
+          const hash = contentHash([c, mappingOf.get(c.CustomerID) ?? null]);
+          const prior = known.get(String(c.CustomerID));
+          if (prior && prior.hash === hash && index.linked.get(String(c.CustomerID))?.client_id === prior.local_id) {
+            recorder.record({ entity: ENTITY, external_id: String(c.CustomerID), local_id: prior.local_id, action: 'unchanged', name: null, reason: null, fields: null });
+            continue;
+          }
           const { change, link } = await importOne(tx, c, index, settings.atera_toplevel, opts.preview, ctx.clock.now().toISOString());
           recorder.record(change);
-          if (link) links.push(link);
+          if (change.action === 'create' && opts.preview) plannedCreates.set(c.CustomerID, change.name ?? String(c.CustomerID));
+          if (link) links.push({ ...link, hash });
         }
         if (!opts.preview) await upsertLinks(tx, INTEGRATION, ENTITY, links);
       });
@@ -164,8 +175,8 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
       recorder.progress = { ...recorder.progress, customers: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
       await recorder.flush();
     }
-    await rememberCustomerNames(ctx.db, names);
-    return read.summary();
+    if (!opts.preview) await rememberCustomerNames(ctx.db, names);
+    return { read: read.summary(), plannedCreates };
   } finally {
     recorder.summary = { ...recorder.summary, customers_read: read.summary() };
   }

@@ -69,11 +69,12 @@ export async function executeRun(ctx: AppContext, runId: number, injected?: Ater
     const client = injected ?? (await ateraClientFor(ctx));
     const preview = run.dry_run;
     const entities = run.kind === 'sync' ? ((run.options.entities as SyncEntity[] | undefined) ?? ['customers', 'assets']) : [];
+    let plannedCustomers: Map<number, string> | undefined;
     if (run.kind === 'import_customers' || entities.includes('customers')) {
-      await importCustomers(ctx, client, { preview, recorder });
+      plannedCustomers = (await importCustomers(ctx, client, { preview, recorder })).plannedCreates;
     }
     if (run.kind === 'import_assets' || entities.includes('assets')) {
-      const result = await importAssets(ctx, client, { preview, recorder });
+      const result = await importAssets(ctx, client, { preview, recorder, plannedCustomers });
       if (run.kind === 'sync') {
         const outcome = await deactivateMissing(ctx, recorder, result, { dryRun: preview });
         if (outcome === 'needs_confirmation') {

@@ -28,10 +28,19 @@ export interface AssetImportResult {
  * match by Atera ID then the matching field, field mappings) and, unless this is a preview, writes
  * the plan. A preview produces the same per-record changes and writes nothing but its run record.
  */
-export async function importAssets(ctx: AppContext, client: AteraClient, opts: { preview: boolean; recorder: RunRecorder }): Promise<AssetImportResult> {
+export async function importAssets(
+  ctx: AppContext,
+  client: AteraClient,
+  opts: { preview: boolean; recorder: RunRecorder; plannedCustomers?: Map<number, string> },
+): Promise<AssetImportResult> {
   const { recorder } = opts;
   const settings = await loadAteraSettings(ctx.db);
   const lk = await loadAssetLookups(ctx.db, settings);
+  // In a dry run, customers the same run would create have no site yet: plan their devices onto a
+  // provisional (negative) site so the dry run reports what the real run will do.
+  for (const [ateraId] of opts.plannedCustomers ?? []) {
+    if (!lk.mappedSites.has(ateraId) && !lk.linkedCustomers.has(ateraId)) lk.linkedCustomers.set(ateraId, { site_id: -ateraId, client_id: -ateraId, rule: 'linked_customer' });
+  }
   if (!opts.preview && settings.atera_defaultgroup === null) {
     throw new AppError('validation', 'Choose a "Default Group for new Asset Types" (atera_defaultgroup) before importing assets', [{ path: 'atera_defaultgroup', message: 'not set' }]);
   }

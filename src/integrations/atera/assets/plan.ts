@@ -147,7 +147,7 @@ export function planAsset(
     };
     const fields: Record<string, { before: unknown; after: unknown }> = {
       inventory_number: { before: null, after: row.inventory_number },
-      site_id: { before: null, after: site.site_id },
+      site_id: { before: null, after: site.site_id < 0 ? `the new site of Atera customer ${-site.site_id}` : site.site_id },
       assettype: { before: null, after: osType },
     };
     for (const f of lk.assetFields) if (row.fields[String(f.id)] !== undefined) fields[f.name] = { before: null, after: row.fields[String(f.id)] };

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { AteraSim } from '../../atera-sim/index.js';
+import { type TestApp, startTestApp } from '../../../test/helpers/app.js';
+import { startSimFor } from '../../../test/helpers/atera.js';
+import { describeEachDb, resetDatabase } from '../../../test/helpers/db.js';
+
+describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (ctx) => {
+  let t: TestApp;
+  let sim: AteraSim;
+  beforeAll(async () => {
+    t = await startTestApp(ctx.database);
+  });
+  afterAll(async () => {
+    await sim?.close();
+    await t.close();
+  });
+  beforeEach(async () => {
+    await sim?.close();
+    await resetDatabase(ctx.database);
+    sim = await startSimFor(t, { seed: 11, customers: 4, agents: 40 });
+    await t.call('POST', '/api/Integration/Atera', { halointegrator_atera: true, atera_delete_devices: true, atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'] });
+  });
+
+  const sync = async (body: object = {}) => {
+    const res = await t.call('POST', '/api/Integration/Atera/Sync?wait=true', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body;
+  };
+  const activeAssets = async () => (await t.ctx.db.selectFrom('asset').select('id').where('inactive', '=', false).execute()).length;
+  const importable = () => sim.state.listAgents({}).filter((a) => a.OSType).length;
+
+  it('a dry run reports what a sync would do and writes nothing', async () => {
+    const dry = await sync({ dry_run: true });
+    expect(dry.status).toBe('succeeded');
+    expect(dry.dry_run).toBe(true);
+    expect(dry.counts.created).toBeGreaterThan(0);
+    expect(await t.ctx.db.selectFrom('client').select('id').execute()).toHaveLength(0);
+    expect(await t.ctx.db.selectFrom('asset').select('id').execute()).toHaveLength(0);
+    const real = await sync();
+    expect(real.counts).toEqual(dry.counts);
+  });
+
+  it('deactivates assets whose device was deleted in Atera and reactivates one that comes back', async () => {
+    await sync();
+    const total = await activeAssets();
+    expect(total).toBe(importable());
+    const gone = sim.state.listAgents({}).find((a) => a.OSType)!;
+    const copy = { ...gone };
+    sim.state.deleteAgent(gone.AgentID);
+    const r = await sync();
+    expect(r.status).toBe('succeeded');
+    expect(r.counts.deactivated).toBe(1);
+    const asset = await t.ctx.db.selectFrom('asset').select(['inactive']).where('atera_id', '=', String(gone.AgentID)).executeTakeFirstOrThrow();
+    expect(asset.inactive).toBe(true);
+    sim.state.addAgent(copy as never);
+    const back = await sync();
+    expect(back.counts.reactivated).toBe(1);
+    expect(await activeAssets()).toBe(total);
+  });
+
+  it('an incomplete read (truncated last page) deactivates nothing and says so', async () => {
+    await sync();
+    const before = await activeAssets();
+    sim.state.deleteAgent(sim.state.listAgents({}).find((a) => a.OSType)!.AgentID);
+    sim.state.faults.add({ kind: 'truncate-last-page', path: '/api/v3/agents', missing: 1 });
+    const r = await sync({ entities: ['assets'] });
+    expect(r.counts.deactivated).toBe(0);
+    expect(String(r.summary.deactivation)).toMatch(/not complete/);
+    expect(await activeAssets()).toBe(before);
+  });
+
+  it('devices whose OSType is no longer imported are not "deleted"', async () => {
+    await sync();
+    const before = await activeAssets();
+    await t.call('POST', '/api/Integration/Atera', { atera_devicetypes: ['Server'] });
+    const r = await sync({ entities: ['assets'] });
+    expect(r.counts.deactivated).toBe(0);
+    expect(await activeAssets()).toBe(before);
+  });
+
+  it('a mass deletion stops for confirmation; confirm applies it, reject drops it', async () => {
+    await sync();
+    const before = await activeAssets();
+    const victims = sim.state.listAgents({}).filter((a) => a.OSType).slice(0, Math.ceil(before * 0.3));
+    for (const v of victims) sim.state.deleteAgent(v.AgentID);
+    const held = await sync({ entities: ['assets'] });
+    expect(held.status).toBe('needs_confirmation');
+    expect(await activeAssets()).toBe(before);
+    const pending = (await t.call('GET', `/api/Integration/Atera/Runs/${held.id}/Changes?action=deactivate&page_size=500`)).body;
+    expect(pending.record_count).toBe(victims.length);
+    expect((await t.call('POST', `/api/Integration/Atera/Runs/${held.id}/Confirm`, undefined, t.techToken)).status).toBe(403);
+    const confirmed = await t.call('POST', `/api/Integration/Atera/Runs/${held.id}/Confirm`);
+    expect(confirmed.body.status).toBe('succeeded');
+    expect(confirmed.body.counts.deactivated).toBe(victims.length);
+    expect(await activeAssets()).toBe(before - victims.length);
+    // Second case: reject.
+    for (const v of sim.state.listAgents({}).filter((a) => a.OSType).slice(0, 10)) sim.state.deleteAgent(v.AgentID);
+    const held2 = await sync({ entities: ['assets'] });
+    expect(held2.status).toBe('needs_confirmation');
+    const rejected = await t.call('POST', `/api/Integration/Atera/Runs/${held2.id}/Reject`);
+    expect(rejected.body.status).toBe('succeeded');
+    expect(await activeAssets()).toBe(before - victims.length);
+    expect((await t.call('POST', `/api/Integration/Atera/Runs/${held2.id}/Confirm`)).status).toBe(409);
+  });
+
+  it('a sync with nothing changed in Atera writes no asset or customer rows', async () => {
+    await sync();
+    const stamp = async () => ({
+      assets: await t.ctx.db.selectFrom('asset').select(['id', 'updated_at']).orderBy('id').execute(),
+      clients: await t.ctx.db.selectFrom('client').select(['id', 'updated_at']).orderBy('id').execute(),
+      links: await t.ctx.db.selectFrom('sync_link').select(['external_id', 'updated_at']).orderBy('external_id').execute(),
+    });
+    const before = await stamp();
+    const r = await sync();
+    expect(r.counts).toMatchObject({ created: 0, updated: 0, deactivated: 0, reactivated: 0 });
+    expect(await stamp()).toEqual(before);
+  });
+
+  it('records lastsync and lasterror from the latest runs', async () => {
+    await sync();
+    let s = (await t.call('GET', '/api/Integration/Atera')).body;
+    expect(s.halointegrator_atera_lastsync).not.toBeNull();
+    expect(s.halointegrator_atera_lasterror).toBeNull();
+    await t.call('POST', '/api/Integration/Atera', { atera_apikey: 'revoked-key' });
+    const failed = await sync();
+    expect(failed.status).toBe('failed');
+    expect(failed.error_code).toBe('atera_auth');
+    s = (await t.call('GET', '/api/Integration/Atera')).body;
+    expect(s.halointegrator_atera_lasterror).toMatch(/401/);
+    expect(JSON.stringify(s)).not.toContain('revoked-key');
+  });
+
+  it('validates schedules: cron or interval, alerts no faster than 30 s', async () => {
+    const bad = [
+      [{ atera_schedule_alerts: '10s' }, 'atera_schedule_alerts'],
+      [{ atera_schedule_assets: 'every day' }, 'atera_schedule_assets'],
+      [{ atera_schedule_timezone: 'Mars/Olympus' }, 'atera_schedule_timezone'],
+      [{ halointegrator_atera_entities: ['tickets'] }, 'halointegrator_atera_entities'],
+    ] as const;
+    for (const [body, path] of bad) {
+      const res = await t.call('POST', '/api/Integration/Atera', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(res.body)).toContain(path);
+    }
+    expect((await t.call('POST', '/api/Integration/Atera', { atera_schedule_alerts: '30s', atera_schedule_assets: '0 3 * * *', atera_schedule_timezone: 'Europe/Berlin' })).status).toBe(200);
+  });
+
+  it('the scheduler requests a sync when the daily slot comes, once', async () => {
+    const t0 = new Date('2026-06-01T12:00:00Z');
+    expect(await t.runtime!.tick(t0)).toEqual([]);
+    const runsBefore = (await t.call('GET', '/api/Integration/Atera/Runs')).body.record_count;
+    expect(await t.runtime!.tick(new Date('2026-06-02T11:59:00Z'))).toEqual([]);
+    expect(await t.runtime!.tick(new Date('2026-06-02T12:00:01Z'))).toEqual(['atera.customers', 'atera.assets']);
+    expect(await t.runtime!.tick(new Date('2026-06-02T12:00:06Z'))).toEqual([]);
+    const runs = (await t.call('GET', '/api/Integration/Atera/Runs')).body;
+    expect(runs.record_count).toBe(runsBefore + 1);
+    expect(runs.runs[0]).toMatchObject({ kind: 'sync', started_by: 'schedule', options: { entities: ['customers', 'assets'] } });
+  });
+});
