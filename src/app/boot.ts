@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { type Database, openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrator.js';
 import { seedDefaults } from '../db/seed.js';
+import { registerAlertCloseHandler } from '../integrations/atera/alerts/outbox.js';
 import { type AppContext, createContext } from './context.js';
 
 /** Opens the database named by the config (PostgreSQL when DATABASE_URL, else PGlite in the data dir), migrates and seeds it. */
@@ -23,11 +24,14 @@ export async function bootContext(
   opts: { database?: Database; clock?: Clock } = {},
 ): Promise<AppContext> {
   const database = opts.database ?? (await openConfiguredDatabase(config));
-  return createContext({
+  const ctx = createContext({
     database,
     config,
     logger,
     secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
     clock: opts.clock ?? systemClock,
   });
+  // Integrations observe ticket closes in every process that can close a ticket (server and worker).
+  registerAlertCloseHandler(ctx);
+  return ctx;
 }

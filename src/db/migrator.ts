@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { m001_psa_core } from './migrations/001_psa_core.js';
 import { m002_integration } from './migrations/002_integration.js';
+import { m003_directory } from './migrations/003_directory.js';
 import { m005_sync_link_origin } from './migrations/005_sync_link_origin.js';
 import { m006_schedules } from './migrations/006_schedules.js';
+import { m007_alerts } from './migrations/007_alerts.js';
 import type { DB } from './schema.js';
 
 /**
@@ -15,7 +17,14 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [m001_psa_core, m002_integration, m005_sync_link_origin, m006_schedules];
+export const MIGRATIONS: Migration[] = [
+  m001_psa_core,
+  m002_integration,
+  m003_directory,
+  m005_sync_link_origin,
+  m006_schedules,
+  m007_alerts,
+];
 
 export async function migrate(db: Kysely<DB>, migrations: Migration[] = MIGRATIONS): Promise<string[]> {
   await sql`CREATE TABLE IF NOT EXISTS keel_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(

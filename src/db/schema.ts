@@ -290,7 +290,45 @@ export interface ScheduleStateTable {
   last_fired: string | null;
 }
 
+export interface AteraAlertTable {
+  alert_id: number;
+  ticket_id: number | null;
+  agent_id: number | null;
+  device_guid: string | null;
+  device_name: string | null;
+  customer_id: number | null;
+  customer_name: string | null;
+  code: number | null;
+  title: string | null;
+  severity: string | null;
+  category: string | null;
+  condition_key: string | null;
+  state: 'open' | 'snoozed' | 'resolved' | 'deleted';
+  disposition: 'ticket' | 'deduplicated' | 'recorded' | 'pending';
+  pending_reason: string | null;
+  atera_created: string | null;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  resolved_at: string | null;
+}
+
+export interface AlertOutboxTable {
+  id: Generated<number>;
+  alert_id: number;
+  ticket_id: number | null;
+  action: 'resolve' | 'delete';
+  status: Generated<'pending' | 'queued' | 'sending' | 'done' | 'gone'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  done_at: string | null;
+}
+
 export interface DB {
+  atera_alert: AteraAlertTable;
+  alert_outbox: AlertOutboxTable;
   schedule_state: ScheduleStateTable;
   toplevel: ToplevelTable;
   client: ClientTable;

@@ -78,6 +78,18 @@ export class Jobs {
     return id;
   }
 
+  /** Many jobs of one kind in one insert (outbox sweeps queue thousands at once). */
+  async sendMany<T>(name: string, items: T[]): Promise<void> {
+    const def = this.defs.get(name);
+    if (!def) throw new Error(`no job named ${name}`);
+    if (!this.started) throw new Error('the job queue is not started');
+    for (let i = 0; i < items.length; i += 1000) {
+      await this.boss.insert(name, items.slice(i, i + 1000).map((d) => ({ data: def.data.parse(d) as object })));
+    }
+    const local = this.workerIds.get(name);
+    if (local) this.boss.notifyWorker(local);
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import type { Jobs } from '../../jobs/queue.js';
 import { claimDue, type ScheduleEntry } from '../../jobs/schedule.js';
+import { processOutboxRow, RESOLVE_QUEUE, sweepOutbox } from './alerts/outbox.js';
+import { executeAlertPoll, POLL_QUEUE } from './alerts/run.js';
 import { executeRun, RUN_QUEUE, requestRun, type SyncEntity } from './operations.js';
 import { INTEGRATION, loadAteraSettings } from './settings/settings.js';
 
@@ -15,6 +17,21 @@ export function defineAteraJobs(jobs: Jobs): void {
     // job is retried by another worker, which restarts the run under the same id.
     queue: { policy: 'singleton', heartbeatSeconds: 10, expireInSeconds: 4 * 3600, retryLimit: 5, retryDelay: 2, retryBackoff: true },
     handler: (ctx, data) => executeRun(ctx, data.run_id),
+  });
+  jobs.define({
+    name: POLL_QUEUE,
+    data: z.object({ run_id: z.number().int().optional(), started_by: z.string() }),
+    // 'stately': at most one poll queued and one running, so a slow Atera never piles polls up.
+    queue: { policy: 'stately', heartbeatSeconds: 10, expireInSeconds: 3600, retryLimit: 2, retryDelay: 5 },
+    handler: (ctx, data) => executeAlertPoll(ctx, { runId: data.run_id, startedBy: data.started_by }),
+  });
+  jobs.define({
+    name: RESOLVE_QUEUE,
+    data: z.object({ outbox_id: z.number().int() }),
+    // Retries are the outbox row's own (next_attempt_at); the queue only needs to run each job once.
+    queue: { policy: 'standard', heartbeatSeconds: 10, expireInSeconds: 300, retryLimit: 1 },
+    work: { batchSize: 4, localConcurrency: 8, burstWhenBatchFull: true } as never,
+    handler: (ctx, data) => processOutboxRow(ctx, data.outbox_id),
   });
 }
 
@@ -31,7 +48,7 @@ export async function ateraSchedules(ctx: AppContext): Promise<ScheduleEntry[]> 
  * runs. Customers and assets due together become one sync run. Also prunes run history past its
  * retention.
  */
-export async function ateraTick(ctx: AppContext, now: Date, alertPoll?: (ctx: AppContext) => Promise<void>): Promise<string[]> {
+export async function ateraTick(ctx: AppContext, now: Date): Promise<string[]> {
   const entries = await ateraSchedules(ctx);
   const due = await claimDue(ctx.db, entries, now);
   const entities = due.map((k) => k.slice(INTEGRATION.length + 1)).filter((e): e is SyncEntity => e === 'customers' || e === 'assets');
@@ -47,7 +64,11 @@ export async function ateraTick(ctx: AppContext, now: Date, alertPoll?: (ctx: Ap
     // A scheduled sync still waiting in the queue covers this slot too: no pile-up behind a long run.
     if (!waiting) await requestRun(ctx, { kind: 'sync', dry_run: false, entities, startedBy: 'schedule' });
   }
-  if (due.includes(`${INTEGRATION}.alerts`) && alertPoll) await alertPoll(ctx);
+  if (due.includes(`${INTEGRATION}.alerts`)) {
+    const s = await loadAteraSettings(ctx.db);
+    if (s.atera_enable_alerting && ctx.jobs) await ctx.jobs.send(POLL_QUEUE, { started_by: 'schedule' });
+  }
+  await sweepOutbox(ctx, now);
   const settings = await loadAteraSettings(ctx.db);
   const cutoff = new Date(now.getTime() - settings.atera_run_retention_days * 86_400_000).toISOString();
   await ctx.db.deleteFrom('sync_run').where('integration', '=', INTEGRATION).where(sql<boolean>`coalesce(finished_at, queued_at) < ${cutoff}`).execute();

@@ -6,7 +6,9 @@ import { AppError } from '../../core/errors.js';
 import { actorOf } from '../../http/auth-hook.js';
 import { qBool, qPositiveInt } from '../../http/halo-query.js';
 import { idParam } from '../../http/halo-resource.js';
-import { getRun, listChanges, listRuns } from '../../sync/runs.js';
+import { createRun, getRun, listChanges, listRuns } from '../../sync/runs.js';
+import { pollAlerts } from './alerts/poll.js';
+import { executeAlertPoll, POLL_QUEUE } from './alerts/run.js';
 import { confirmRun, rejectRun } from './deactivation.js';
 import { requestRun, waitForRun } from './operations.js';
 import { ATERA_AGENT_FIELDS, settingsInput } from './settings/schema.js';
@@ -116,6 +118,73 @@ export function ateraRoutes(app: FastifyInstance, ctx: AppContext): void {
     await rejectRun(ctx, request.params.id, actorOf(request).name);
     return getRun(ctx.db, request.params.id);
   });
+
+  r.post(
+    `${base}/PollAlerts`,
+    { config: { adminOnly: true }, schema: { tags, summary: 'Poll Atera for alerts now; ?wait=true returns the finished run', querystring: waitQuery } },
+    async (request, reply) => {
+      const runId = await createRun(ctx.db, { integration: INTEGRATION, kind: 'alerts', dry_run: false, started_by: actorOf(request).name });
+      // A poll already waiting in the queue ('stately') refuses a second one: then this one runs here.
+      // Two polls at once are safe: alert rows and tickets are created exactly once.
+      const queued = ctx.jobs ? await ctx.jobs.send(POLL_QUEUE, { run_id: runId, started_by: actorOf(request).name }) : null;
+      if (!queued) void executeAlertPoll(ctx, { runId, startedBy: actorOf(request).name }).catch((e) => ctx.logger.warn({ err: { message: (e as Error).message } }, 'alert poll failed'));
+      return respond(runId, request.query.wait, reply);
+    },
+  );
+
+  r.post(
+    `${base}/Alerts/Preview`,
+    { config: { adminOnly: true }, schema: { tags, summary: 'Which tickets the current alert rules would create, update or close now (writes nothing)' } },
+    async () => {
+      const outcome = await pollAlerts(ctx, await ateraClientFor(ctx), { preview: true });
+      const pick = (action: string) =>
+        outcome.changes.filter((c) => c.action === action).map((c) => ({ alert_id: Number(c.external_id), title: c.name, severity: c.fields?.severity?.after ?? null, reason: c.reason, ticket_id: c.local_id }));
+      return {
+        create: pick('create'),
+        update: pick('update').filter((c) => !/in Atera/.test(c.reason ?? '')),
+        close: pick('update').filter((c) => /in Atera/.test(c.reason ?? '')),
+        record: pick('skip'),
+        errors: pick('error'),
+      };
+    },
+  );
+
+  r.get(
+    `${base}/Alerts`,
+    {
+      schema: {
+        tags,
+        summary: 'Atera alerts Keel knows, with their ticket and the state of the resolve sent back to Atera',
+        querystring: z.object({ ticket_id: qPositiveInt, state: z.enum(['open', 'snoozed', 'resolved', 'deleted']).optional(), page_no: qPositiveInt, page_size: z.coerce.number().int().min(1).max(500).optional() }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const size = q.page_size ?? 50;
+      const page = q.page_no ?? 1;
+      let query = ctx.db.selectFrom('atera_alert as a').leftJoin('alert_outbox as o', 'o.alert_id', 'a.alert_id');
+      if (q.ticket_id) query = query.where('a.ticket_id', '=', q.ticket_id);
+      if (q.state) query = query.where('a.state', '=', q.state);
+      const [rows, count] = await Promise.all([
+        query
+          .select(['a.alert_id', 'a.ticket_id', 'a.title', 'a.severity', 'a.category', 'a.device_name', 'a.customer_name', 'a.state', 'a.disposition', 'a.pending_reason', 'a.atera_created', 'a.first_seen', 'a.resolved_at', 'o.action as outbox_action', 'o.status as outbox_status', 'o.attempts as outbox_attempts', 'o.last_error as outbox_last_error', 'o.next_attempt_at as outbox_next_attempt_at'])
+          .orderBy('a.alert_id', 'desc')
+          .limit(size)
+          .offset((page - 1) * size)
+          .execute(),
+        query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return {
+        page_no: page,
+        page_size: size,
+        record_count: count.n,
+        alerts: rows.map(({ outbox_action, outbox_status, outbox_attempts, outbox_last_error, outbox_next_attempt_at, ...a }) => ({
+          ...a,
+          outbox: outbox_action ? { action: outbox_action, status: outbox_status, attempts: outbox_attempts, last_error: outbox_last_error, next_attempt_at: outbox_next_attempt_at } : null,
+        })),
+      };
+    },
+  );
 
   r.get(`${base}/Runs`, { schema: { tags, summary: 'History of runs, newest first', querystring: pageQuery } }, async (request) => {
     const size = request.query.page_size ?? 50;

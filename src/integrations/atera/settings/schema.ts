@@ -27,6 +27,23 @@ export type SiteMapping = z.infer<typeof siteMapping>;
 
 const id = z.number().int().min(1).max(2_147_483_647);
 
+export const severityRule = z.object({ create_ticket: z.boolean(), priority_id: id.nullable() }).strict();
+export type SeverityRule = z.infer<typeof severityRule>;
+
+/** Alerts for this customer or site inside [starts_at, ends_at) are recorded, not ticketed, and re-checked when the window ends. */
+export const maintenanceWindow = z
+  .object({
+    client_id: id.optional(),
+    site_id: id.optional(),
+    starts_at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time such as 2026-01-01T22:00:00Z' }),
+    ends_at: z.iso.datetime({ offset: true, error: 'must be an ISO date-time such as 2026-01-02T06:00:00Z' }),
+    reason: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((w) => w.client_id !== undefined || w.site_id !== undefined, { error: 'a window needs client_id or site_id' })
+  .refine((w) => new Date(w.ends_at) > new Date(w.starts_at), { error: 'ends_at must be after starts_at', path: ['ends_at'] });
+export type MaintenanceWindow = z.infer<typeof maintenanceWindow>;
+
 /** What POST /api/Integration/Atera accepts: any subset of Halo's atera_* keys. Unknown keys are refused. */
 export const settingsInput = z
   .object({
@@ -51,6 +68,20 @@ export const settingsInput = z
     atera_delete_devices: z.boolean(),
     atera_deactivation_threshold: z.number().min(0).max(100),
     atera_run_retention_days: z.number().int().min(1).max(3650),
+    // Alerting (issue 7).
+    atera_enable_alerting: z.boolean(),
+    atera_alert_method: z.enum(['integrator', 'nhserver'], { error: 'must be integrator' }),
+    atera_alert_type: id.nullable(),
+    atera_alert_user: id.nullable(),
+    atera_alert_close_action: z.enum(['resolve', 'delete'], { error: 'must be resolve or delete' }),
+    atera_alert_severity_rules: z
+      .object({ Information: severityRule, Warning: severityRule, Critical: severityRule })
+      .partial()
+      .strict(),
+    atera_alert_dedupe: z.boolean(),
+    atera_alert_close_only_untouched: z.boolean(),
+    atera_alert_flap_minutes: z.number().int().min(0).max(10_080),
+    atera_maintenance_windows: z.array(maintenanceWindow).max(1000),
   })
   .partial()
   .strict();
@@ -77,6 +108,16 @@ export interface AteraSettings {
   atera_delete_devices: boolean;
   atera_deactivation_threshold: number;
   atera_run_retention_days: number;
+  atera_enable_alerting: boolean;
+  atera_alert_method: 'integrator' | 'nhserver';
+  atera_alert_type: number | null;
+  atera_alert_user: number | null;
+  atera_alert_close_action: 'resolve' | 'delete';
+  atera_alert_severity_rules: Record<'Information' | 'Warning' | 'Critical', SeverityRule>;
+  atera_alert_dedupe: boolean;
+  atera_alert_close_only_untouched: boolean;
+  atera_alert_flap_minutes: number;
+  atera_maintenance_windows: MaintenanceWindow[];
 }
 
 /** Alerts are polled no faster than this (issue 6). */
@@ -102,4 +143,14 @@ export const STORED_KEYS = [
   'atera_delete_devices',
   'atera_deactivation_threshold',
   'atera_run_retention_days',
+  'atera_enable_alerting',
+  'atera_alert_method',
+  'atera_alert_type',
+  'atera_alert_user',
+  'atera_alert_close_action',
+  'atera_alert_severity_rules',
+  'atera_alert_dedupe',
+  'atera_alert_close_only_untouched',
+  'atera_alert_flap_minutes',
+  'atera_maintenance_windows',
 ] as const;

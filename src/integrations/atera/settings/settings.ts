@@ -35,10 +35,11 @@ const DEFAULT_MAPPINGS: { atera_field: string; target: string }[] = [
 ];
 
 async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
-  const [fields, group, toplevel] = await Promise.all([
+  const [fields, group, toplevel, alertType] = await Promise.all([
     db.selectFrom('asset_field').select(['id', 'name']).execute(),
     db.selectFrom('asset_group').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', 'default group')).executeTakeFirst(),
     db.selectFrom('toplevel').select('id').orderBy('id').limit(1).executeTakeFirst(),
+    db.selectFrom('ticket_type').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', 'alert')).executeTakeFirst(),
   ]);
   const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f.id]));
   const mappings: FieldMapping[] = [];
@@ -66,6 +67,21 @@ async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
     atera_delete_devices: false,
     atera_deactivation_threshold: 10,
     atera_run_retention_days: 90,
+    atera_enable_alerting: false,
+    atera_alert_method: 'integrator',
+    atera_alert_type: alertType?.id ?? null,
+    atera_alert_user: null,
+    atera_alert_close_action: 'resolve',
+    // Every alert becomes a ticket by default, as in the guide; priorities follow severity.
+    atera_alert_severity_rules: {
+      Information: { create_ticket: true, priority_id: 4 },
+      Warning: { create_ticket: true, priority_id: 3 },
+      Critical: { create_ticket: true, priority_id: 1 },
+    },
+    atera_alert_dedupe: false,
+    atera_alert_close_only_untouched: false,
+    atera_alert_flap_minutes: 0,
+    atera_maintenance_windows: [],
   };
 }
 
@@ -187,6 +203,29 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
       }
     }
   }
+  if (input.atera_alert_method === 'nhserver') {
+    problems.push({ path: 'atera_alert_method', message: 'the NHServer method is deprecated and not supported: use the Integrator (integrator)' });
+  }
+  if (input.atera_alert_type != null) {
+    const t = await db.selectFrom('ticket_type').select('id').where('id', '=', input.atera_alert_type).executeTakeFirst();
+    if (!t) problems.push({ path: 'atera_alert_type', message: `ticket type ${input.atera_alert_type} does not exist` });
+  }
+  if (input.atera_alert_user != null) {
+    const u = await db.selectFrom('users').select('id').where('id', '=', input.atera_alert_user).executeTakeFirst();
+    if (!u) problems.push({ path: 'atera_alert_user', message: `user ${input.atera_alert_user} does not exist` });
+  }
+  for (const [sev, rule] of Object.entries(input.atera_alert_severity_rules ?? {})) {
+    if (rule?.priority_id != null) {
+      const p = await db.selectFrom('priority').select('id').where('id', '=', rule.priority_id).executeTakeFirst();
+      if (!p) problems.push({ path: `atera_alert_severity_rules.${sev}.priority_id`, message: `priority ${rule.priority_id} does not exist` });
+    }
+  }
+  for (const [i, w] of (input.atera_maintenance_windows ?? []).entries()) {
+    if (w.client_id !== undefined && !(await db.selectFrom('client').select('id').where('id', '=', w.client_id).executeTakeFirst())) {
+      problems.push({ path: `atera_maintenance_windows[${i}].client_id`, message: `client ${w.client_id} does not exist` });
+    }
+    if (w.site_id !== undefined && !(await exists('site', w.site_id))) problems.push({ path: `atera_maintenance_windows[${i}].site_id`, message: `site ${w.site_id} does not exist` });
+  }
   const tz = input.atera_schedule_timezone;
   if (tz !== undefined && !isTimeZone(tz)) problems.push({ path: 'atera_schedule_timezone', message: `"${tz}" is not a time zone such as UTC or Europe/Berlin` });
   for (const key of ['atera_schedule_customers', 'atera_schedule_assets', 'atera_schedule_alerts'] as const) {
@@ -205,6 +244,10 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
     throw new AppError('validation', `Settings not saved: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
   }
   const { atera_apikey, ...rest } = input;
+  if (rest.atera_alert_severity_rules) {
+    const current = await loadAteraSettings(db);
+    rest.atera_alert_severity_rules = { ...current.atera_alert_severity_rules, ...rest.atera_alert_severity_rules };
+  }
   await db.transaction().execute(async (tx) => {
     await writeSettings(tx, INTEGRATION, rest);
     if (atera_apikey !== undefined) await writeSecret(tx, ctx.secrets, INTEGRATION, APIKEY, atera_apikey.trim());
