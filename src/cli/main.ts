@@ -3,6 +3,8 @@ import { openConfiguredDatabase } from '../app/boot.js';
 import { createApplication, resetPassword } from '../auth/accounts.js';
 import { loadConfig } from '../core/config.js';
 import { migrate } from '../db/migrator.js';
+import { registerAteraCommands } from './atera.js';
+import { registerDemoCommand } from './demo.js';
 import { runCommand } from './run.js';
 import { serveCommand, workerCommand } from './serve.js';
 
@@ -68,5 +70,8 @@ app
       await database.close();
     }),
   );
+
+registerAteraCommands(program);
+registerDemoCommand(program);
 
 await program.parseAsync(process.argv);

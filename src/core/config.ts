@@ -28,7 +28,9 @@ export type KeelConfig = {
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeelConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (DATABASE_URL=) means "not set", as shells and .env files commonly write it.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
     throw new AppError(
