@@ -4,6 +4,7 @@ import { ateraRoutes } from '../../integrations/atera/routes.js';
 import { clientResource } from '../../psa/customers/resource.js';
 import { registerHaloResource } from '../halo-resource.js';
 import { directoryRoutes } from './directory.js';
+import { metricsRoutes } from './metrics.js';
 import { ticketRoutes } from './tickets.js';
 
 /** The Halo-compatible PSA resources and the integrations' APIs. */
@@ -12,4 +13,5 @@ export function psaRoutes(app: FastifyInstance, ctx: AppContext): void {
   directoryRoutes(app, ctx);
   ticketRoutes(app, ctx);
   ateraRoutes(app, ctx);
+  metricsRoutes(app, ctx);
 }

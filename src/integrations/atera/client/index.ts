@@ -12,5 +12,5 @@ export {
 } from './client.js';
 export { parseRetryAfter } from './http.js';
 export type { AteraPage, PagedRead, ReadSummary, RejectedRecord } from './paging.js';
-export { RateLimiter, sharedRateLimiter } from './rate-limiter.js';
+export { RateLimiter, sharedLimiters, sharedRateLimiter } from './rate-limiter.js';
 export * from './schemas.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Clock, systemClock } from '../../../core/clock.js';
+import { sleep } from './sleep.js';
 
 /**
  * Client-side request pacing for Atera's budget (700 requests/minute per key: a third-party figure, not an Atera
@@ -63,7 +64,7 @@ export class RateLimiter {
       if (wait > 0) {
         waitedAny = true;
         try {
-          await sleepUnlessAborted(this.clock, wait, signal);
+          await sleep(this.clock, wait, signal);
         } catch (err) {
           // Hand the slot back if nobody queued behind it; otherwise leave a gap (sends fewer, never more).
           if (this.nextSlot === slot + this.intervalMs) this.nextSlot = slot;
@@ -89,46 +90,32 @@ export class RateLimiter {
   }
 }
 
-/** Clock.sleep, but rejecting on abort even for clocks whose sleep ignores the signal (e.g. ManualClock). */
-function sleepUnlessAborted(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
-  if (!signal) return clock.sleep(ms);
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    clock.sleep(ms, signal).then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
 const shared = new Map<string, RateLimiter>();
+
+/** A short, one-way fingerprint of an API key, for keying per-account state without holding the key. */
+export function keyHash(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
+}
 
 /**
  * The process-wide limiter for one Atera account: every client built for the same base URL and key shares it, so
  * the sync, the alert poller and outbound resolves together stay inside one budget. The map key holds a hash of
- * the API key, never the key itself.
+ * the API key, never the key itself. It always runs on the system clock: it paces real network traffic, and a
+ * test's manual clock must not leak into a limiter that outlives the test.
  */
-export function sharedRateLimiter(
-  baseUrl: string,
-  apiKey: string,
-  requestsPerMinute = 700,
-  clock?: Clock,
-): RateLimiter {
-  const keyHash = createHash('sha256').update(apiKey).digest('hex').slice(0, 16);
-  const id = `${baseUrl}|${keyHash}`;
+export function sharedRateLimiter(baseUrl: string, apiKey: string, requestsPerMinute = 700): RateLimiter {
+  const id = `${baseUrl}|${keyHash(apiKey)}`;
   let limiter = shared.get(id);
   if (!limiter) {
-    limiter = new RateLimiter({ requestsPerMinute, clock });
+    limiter = new RateLimiter({ requestsPerMinute });
     shared.set(id, limiter);
   } else if (limiter.requestsPerMinute !== requestsPerMinute) {
     limiter.setRequestsPerMinute(requestsPerMinute);
   }
   return limiter;
+}
+
+/** The process's shared limiters (for metrics): budget and totals, never the key. */
+export function sharedLimiters(): { requestsPerMinute: number; granted: number; waitedMs: number }[] {
+  return [...shared.values()].map((l) => ({ requestsPerMinute: l.requestsPerMinute, ...l.stats() }));
 }
