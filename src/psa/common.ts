@@ -63,5 +63,7 @@ export function orderColumn<C extends string>(
   fallback: C,
 ): C {
   if (!requested) return fallback;
-  return allowed[requested.toLowerCase()] ?? fallback;
+  // Own keys only: `order=constructor` must not pick Object.prototype.constructor.
+  const key = requested.toLowerCase();
+  return Object.hasOwn(allowed, key) ? (allowed[key] ?? fallback) : fallback;
 }
