@@ -49,8 +49,15 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   return pglite;
 }
 
-export function kyselyForPglite(pglite: PGlite): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+/** Called with every SQL statement executed (benchmarks count writes with it). */
+export type QueryObserver = (sql: string) => void;
+
+function logOption(observer?: QueryObserver) {
+  return observer ? { log: (e: { query: { sql: string } }) => observer(e.query.sql) } : {};
+}
+
+export function kyselyForPglite(pglite: PGlite, observer?: QueryObserver): Kysely<DB> {
+  return new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), ...logOption(observer) });
 }
 
 export async function openDatabase(opts: {
@@ -58,6 +65,7 @@ export async function openDatabase(opts: {
   dataDir?: string;
   pglite?: PGlite;
   poolSize?: number;
+  observer?: QueryObserver;
 }): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({
@@ -71,11 +79,11 @@ export async function openDatabase(opts: {
     });
     // A pool error (server restart) must not crash the process; queries on that connection fail instead.
     pool.on('error', () => {});
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...logOption(opts.observer) });
     return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };
   }
   const pglite = opts.pglite ?? (await openPglite(opts.dataDir));
-  const db = kyselyForPglite(pglite);
+  const db = kyselyForPglite(pglite, opts.observer);
   return {
     db,
     kind: 'pglite',

@@ -12,7 +12,7 @@ import { type AssetLookups, assetsByAteraId, assetsById, loadAssetLookups, match
 import { agentContext, matchValue, type PlannedAction, pickUser, planAsset } from './plan.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
-export const BATCH_SIZE = 500;
+export const BATCH_SIZE = 1000;
 
 export interface AssetImportResult {
   recorder: RunRecorder;
@@ -50,14 +50,22 @@ export async function importAssets(
   const osTypes = new Set<string>();
   const state = { matchIndex: null as Map<string, AssetCandidate[]> | null, plannedTypes: new Set<string>() };
   let batch: AteraAgent[] = [];
+  // One batch is written while the next pages are read: the database and Atera work in parallel,
+  // batches still run one after another (each sees what the previous one wrote).
+  let writing: Promise<void> = Promise.resolve();
   const run = async () => {
+    await writing;
     if (batch.length === 0) return;
     const agents = batch;
     batch = [];
-    await processBatch(ctx, lk, agents, opts.preview, recorder, state);
-    const s = read.summary();
-    recorder.progress = { ...recorder.progress, assets: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
-    await recorder.flush();
+    writing = (async () => {
+      await processBatch(ctx, lk, agents, opts.preview, recorder, state);
+      const s = read.summary();
+      recorder.progress = { ...recorder.progress, assets: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
+      await recorder.flush();
+    })();
+    // Keep a failure observed; it is rethrown by the next await of `writing`.
+    writing.catch(() => {});
   };
   try {
     for await (const page of read) {
@@ -76,6 +84,7 @@ export async function importAssets(
       if (batch.length >= BATCH_SIZE) await run();
     }
     await run();
+    await writing;
     await rememberDeviceTypes(ctx.db, osTypes);
   } finally {
     recorder.summary = { ...recorder.summary, assets_read: read.summary(), ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}) };
@@ -93,6 +102,7 @@ async function processBatch(
 ): Promise<void> {
   const contexts = agents.map((a) => agentContext(a, lk));
   const ids = agents.map((a) => String(a.AgentID));
+
   const [links, byAteraId] = await Promise.all([linksFor(ctx.db, INTEGRATION, 'asset', ids), assetsByAteraId(ctx.db, ids)]);
   // Same content hash as last written and the asset still linked: nothing to plan or write.
   const todo = contexts.filter((c) => {

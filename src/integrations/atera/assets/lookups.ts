@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, FieldValues } from '../../../db/schema.js';
 import { assetFieldDefs, customFieldDefs } from '../../../psa/fields/repo.js';
 import type { FieldDef } from '../../../psa/fields/values.js';
+import { contentHash } from '../../../sync/links.js';
 import { normalizeMatchValue } from '../../../sync/matching.js';
 import type { AteraSettings } from '../settings/schema.js';
 import { INTEGRATION, placeholderSet } from '../settings/settings.js';
@@ -71,7 +72,7 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
     assetFields,
     customFields,
     keyFieldOfType: new Map(types.map((t) => [t.id, t.keyfield_id])),
-    fingerprint: JSON.stringify([settings.atera_fieldmappings, settings.atera_matchingfield, settings.atera_sitemappings, settings.atera_defaultsite]),
+    fingerprint: contentHash([settings.atera_fieldmappings, settings.atera_matchingfield, settings.atera_sitemappings, settings.atera_defaultsite, settings.atera_devicetypes, [...placeholderSet(settings)]]),
   };
 }
 

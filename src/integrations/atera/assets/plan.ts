@@ -80,16 +80,27 @@ export interface NewAssetRow {
 
 export interface AgentContext {
   agent: AteraAgent;
-  desired: DesiredValues;
+  /** What the mappings would write; computed on first use (unchanged devices never need it). */
+  readonly desired: DesiredValues;
   site: SiteTarget | null;
   hash: string;
 }
 
 export function agentContext(agent: AteraAgent, lk: AssetLookups): AgentContext {
-  const desired = desiredValues(agent, lk);
   const site = resolveSite(agent, lk);
-  // The hash covers the device record and the settings that shape its asset: same hash, nothing to do.
-  return { agent, desired, site, hash: contentHash([agent, site, lk.fingerprint]) };
+  let desired: DesiredValues | undefined;
+  // The hash covers the device record, where it goes and the settings that shape its asset:
+  // the same hash as last written means nothing to plan and nothing to write.
+  const hash = contentHash(`${JSON.stringify(agent)}|${site?.site_id ?? ''}|${site?.client_id ?? ''}|${lk.fingerprint}`);
+  return {
+    agent,
+    site,
+    hash,
+    get desired() {
+      desired ??= desiredValues(agent, lk);
+      return desired;
+    },
+  };
 }
 
 const sameValue = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);

@@ -58,6 +58,10 @@ export const settingsInput = z
     atera_matchingfield: z.union([id, z.literal('inventory_number')]).nullable(),
     atera_fieldmappings: z.array(fieldMapping).max(200),
     atera_placeholders: z.array(z.string().max(200)).max(200),
+    // The client's limits (issue 4: "Budget, attempts and timeouts are settings").
+    atera_requests_per_minute: z.number().int().min(1).max(100_000),
+    atera_timeout_seconds: z.number().min(1).max(300),
+    atera_max_attempts: z.number().int().min(1).max(10),
     // The Integrator (issue 6).
     halointegrator_atera: z.boolean(),
     halointegrator_atera_entities: z.array(z.enum(['customers', 'assets', 'alerts'], { error: 'must be customers, assets or alerts' })).max(3),
@@ -99,6 +103,9 @@ export interface AteraSettings {
   atera_matchingfield: number | 'inventory_number' | null;
   atera_fieldmappings: FieldMapping[];
   atera_placeholders: string[];
+  atera_requests_per_minute: number;
+  atera_timeout_seconds: number;
+  atera_max_attempts: number;
   halointegrator_atera: boolean;
   halointegrator_atera_entities: ('customers' | 'assets' | 'alerts')[];
   atera_schedule_customers: string;
@@ -134,6 +141,9 @@ export const STORED_KEYS = [
   'atera_matchingfield',
   'atera_fieldmappings',
   'atera_placeholders',
+  'atera_requests_per_minute',
+  'atera_timeout_seconds',
+  'atera_max_attempts',
   'halointegrator_atera',
   'halointegrator_atera_entities',
   'atera_schedule_customers',

@@ -58,6 +58,11 @@ async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
     atera_matchingfield: byName.get('serial number') ?? null,
     atera_fieldmappings: mappings,
     atera_placeholders: [],
+    // Atera publishes no limit; 700/min is the working figure (reference §3). Several worker processes
+    // each have their own limiter: divide the budget between them.
+    atera_requests_per_minute: 700,
+    atera_timeout_seconds: 30,
+    atera_max_attempts: 5,
     halointegrator_atera: false,
     halointegrator_atera_entities: ['customers', 'assets'],
     atera_schedule_customers: '1d',
@@ -263,7 +268,15 @@ export async function ateraClientFor(ctx: AppContext, extra: Partial<AteraClient
       { path: 'atera_apikey', message: 'not set' },
     ]);
   }
-  return new AteraClient({ baseUrl: settings.atera_url || null, apiKey, logger: ctx.logger, clock: ctx.clock, ...extra });
+  return new AteraClient({
+    baseUrl: settings.atera_url || null,
+    apiKey,
+    logger: ctx.logger,
+    requestsPerMinute: settings.atera_requests_per_minute,
+    timeoutMs: settings.atera_timeout_seconds * 1000,
+    maxAttempts: settings.atera_max_attempts,
+    ...extra,
+  });
 }
 
 /** Read-only Integrator status: when the last scheduled/manual sync finished and the last error, from the run history. */

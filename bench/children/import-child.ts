@@ -1,0 +1,79 @@
+/**
+ * One Keel process for the import benchmark: opens its database (PGlite in a temp dir, or a fresh
+ * PostgreSQL database), configures Atera, then measures (1) fetching every agent page only, (2) the
+ * customer + asset import, (3) the same import again with nothing changed, counting SQL writes to
+ * the asset table and sampling this process's RSS. Prints one JSON line.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createContext } from '../../src/app/context.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { loadConfig } from '../../src/core/config.js';
+import { SecretBox } from '../../src/core/crypto.js';
+import { openDatabase } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrator.js';
+import { seedDefaults } from '../../src/db/seed.js';
+import { executeRun } from '../../src/integrations/atera/operations.js';
+import { ateraClientFor, INTEGRATION, saveAteraSettings } from '../../src/integrations/atera/settings/settings.js';
+import { createRun, getRun } from '../../src/sync/runs.js';
+import { rssSampler } from '../lib/measure.js';
+
+const arg = JSON.parse(process.argv[2] ?? '{}') as { url: string; apiKey: string; databaseUrl?: string; agents: number };
+let assetWrites = 0;
+const observer = (sql: string) => {
+  if (/^\s*(insert into|update|delete from)\s+"asset"/i.test(sql)) assetWrites++;
+};
+const rss = rssSampler();
+const dataDir = mkdtempSync(path.join(tmpdir(), 'keel-bench-'));
+const database = await openDatabase(arg.databaseUrl ? { url: arg.databaseUrl, observer } : { dataDir, observer });
+await migrate(database.db);
+await seedDefaults(database.db);
+const ctx = createContext({ database, config: loadConfig({ KEEL_DATA_DIR: dataDir }), logger: silentLogger, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) } });
+await saveAteraSettings(ctx, { atera_enabled: true, atera_url: arg.url, atera_apikey: arg.apiKey });
+const baseRss = rss.peakMb();
+
+// The shared limiter would pace at Atera's 700/min; this benchmark measures Keel with no rate limit.
+const client = await ateraClientFor(ctx, { limiter: undefined, requestsPerMinute: Number.POSITIVE_INFINITY } as never);
+let t = performance.now();
+let fetched = 0;
+for await (const page of client.agents()) fetched += page.records.length;
+const fetchMs = performance.now() - t;
+
+const run = async (kind: 'import_customers' | 'import_assets') => {
+  const id = await createRun(database.db, { integration: INTEGRATION, kind, dry_run: false, started_by: 'bench' });
+  const started = performance.now();
+  await executeRun(ctx, id, client);
+  const ms = performance.now() - started;
+  const view = await getRun(database.db, id);
+  if (view.status !== 'succeeded') throw new Error(`${kind} ${view.status}: ${view.error}`);
+  return { ms, counts: view.counts };
+};
+const customers = await run('import_customers');
+t = performance.now();
+assetWrites = 0;
+const first = await run('import_assets');
+const firstWrites = assetWrites;
+const peakAfterFirst = rss.peakMb();
+assetWrites = 0;
+const second = await run('import_assets');
+const secondWrites = assetWrites;
+const peak = rss.stop();
+console.log(
+  JSON.stringify({
+    agents: fetched,
+    fetch_only_ms: Math.round(fetchMs),
+    customers_ms: Math.round(customers.ms),
+    first_import_ms: Math.round(first.ms),
+    first_agents_per_s: Math.round(fetched / (first.ms / 1000)),
+    first_counts: first.counts,
+    first_asset_write_statements: firstWrites,
+    second_import_ms: Math.round(second.ms),
+    second_counts: second.counts,
+    second_asset_write_statements: secondWrites,
+    second_vs_fetch_only: Number((second.ms / fetchMs).toFixed(2)),
+    rss_mb: { after_setup: baseRss, peak_after_first_import: peakAfterFirst, peak },
+  }),
+);
+await database.close();
+process.exit(0);
