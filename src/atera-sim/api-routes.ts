@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { corrupt, HTML_ERROR_PAGE } from './faults.js';
-import { BadBody, empty, json, parseJsonBody, problem, type Reply } from './http-util.js';
+import { BadBody, empty, JSON_TYPE, json, parseJsonBody, problem, type Reply } from './http-util.js';
 import { SimError, type SimState } from './state.js';
 import {
   ALERT_CATEGORIES,
@@ -64,32 +64,53 @@ const CUSTOMER_WRITABLE = [
 
 type Handler = (ctx: Ctx, m: RegExpExecArray) => Reply;
 
-const ROUTES: { re: RegExp; methods: Partial<Record<string, Handler>> }[] = [
-  { re: /^\/api\/v3\/customers$/i, methods: { GET: listCustomers, POST: createCustomer } },
+/** Each route names the spec path it serves; shape.int.test.ts checks every one against atera-fields.json. */
+const ROUTES: { spec: string; re: RegExp; methods: Partial<Record<string, Handler>> }[] = [
+  { spec: '/api/v3/customers', re: /^\/api\/v3\/customers$/i, methods: { GET: listCustomers, POST: createCustomer } },
   {
+    spec: '/api/v3/customers/{customerId}',
     re: /^\/api\/v3\/customers\/(\d+)$/i,
     methods: { GET: getCustomer, PUT: updateCustomer, POST: updateCustomer, DELETE: deleteCustomer },
   },
-  { re: /^\/api\/v3\/agents$/i, methods: { GET: (c) => listPage(c, 'agents', c.state.listAgents()) } },
   {
+    spec: '/api/v3/agents',
+    re: /^\/api\/v3\/agents$/i,
+    methods: { GET: (c) => listPage(c, 'agents', c.state.listAgents()) },
+  },
+  {
+    spec: '/api/v3/agents/customer/{customerId}',
     re: /^\/api\/v3\/agents\/customer\/(\d+)$/i,
     // An unknown customer yields an empty list rather than 404 ([unverified]; the spec lists only 200/500).
     methods: { GET: (c, m) => listPage(c, 'agents', c.state.listAgents({ customerId: Number(m[1]) })) },
   },
   {
+    spec: '/api/v3/agents/machine/{machineName}',
     re: /^\/api\/v3\/agents\/machine\/([^/]+)$/i,
     // Paged even though it looks like a lookup: machine names are not unique (reference §8).
     methods: {
       GET: (c, m) => listPage(c, 'agents', c.state.listAgents({ machineName: decodeURIComponent(m[1] ?? '') })),
     },
   },
-  { re: /^\/api\/v3\/agents\/(\d+)$/i, methods: { GET: getAgent, DELETE: deleteAgent } },
-  { re: /^\/api\/v3\/alerts$/i, methods: { GET: listAlerts, POST: createAlert } },
-  { re: /^\/api\/v3\/alerts\/(\d+)$/i, methods: { GET: getAlert, PUT: resolveAlert, DELETE: deleteAlert } },
-  { re: /^\/api\/v3\/contacts$/i, methods: { GET: listContacts } },
-  { re: /^\/api\/v3\/contacts\/(\d+)$/i, methods: { GET: getContact } },
-  { re: /^\/api\/v3\/account$/i, methods: { GET: getAccount } },
+  {
+    spec: '/api/v3/agents/{agentId}',
+    re: /^\/api\/v3\/agents\/(\d+)$/i,
+    methods: { GET: getAgent, DELETE: deleteAgent },
+  },
+  { spec: '/api/v3/alerts', re: /^\/api\/v3\/alerts$/i, methods: { GET: listAlerts, POST: createAlert } },
+  {
+    spec: '/api/v3/alerts/{alertId}',
+    re: /^\/api\/v3\/alerts\/(\d+)$/i,
+    methods: { GET: getAlert, PUT: resolveAlert, DELETE: deleteAlert },
+  },
+  { spec: '/api/v3/contacts', re: /^\/api\/v3\/contacts$/i, methods: { GET: listContacts } },
+  { spec: '/api/v3/contacts/{contactId}', re: /^\/api\/v3\/contacts\/(\d+)$/i, methods: { GET: getContact } },
+  { spec: '/api/v3/account', re: /^\/api\/v3\/account$/i, methods: { GET: getAccount } },
 ];
+
+/** Method + spec path of every Atera operation the simulator serves. */
+export function servedEndpoints(): { method: string; path: string }[] {
+  return ROUTES.flatMap((r) => Object.keys(r.methods).map((method) => ({ method, path: r.spec })));
+}
 
 export function handleApi(state: SimState, req: ApiRequest, publicUrl: string): Reply {
   const ctx: Ctx = { state, req, publicUrl };
@@ -173,18 +194,23 @@ function listPage(ctx: Ctx, resource: Resource, records: readonly object[]): Rep
   const bad = faults.take('malformed-records', req.method, req.path);
   const idField = ID_FIELDS[resource];
   let badOnPage = 0;
-  const items = slice.map((record, j) => {
+  const parts: Buffer[] = [];
+  for (const [j, record] of slice.entries()) {
+    if (j > 0) parts.push(COMMA);
     const index = start + j;
     const id = (record as Record<string, unknown>)[idField];
     const hit =
       bad !== null &&
       ((bad.every !== undefined && (index + 1) % bad.every === 0) ||
         (typeof id === 'number' && bad.ids !== undefined && bad.ids.includes(id)));
-    if (!hit) return state.json(record);
+    if (!hit) {
+      parts.push(state.jsonBytes(record));
+      continue;
+    }
     const variant = bad.every !== undefined ? Math.floor(index / bad.every) : badOnPage;
     badOnPage += 1;
-    return JSON.stringify(corrupt(resource, record, variant));
-  });
+    parts.push(Buffer.from(JSON.stringify(corrupt(resource, record, variant))));
+  }
 
   const end = state.settings.nextLinkStyle === 'null' ? null : '';
   // Links carry page and itemsInPage only; whether Atera carries other filters is [unverified], and leaving them
@@ -192,28 +218,34 @@ function listPage(ctx: Ctx, resource: Resource, records: readonly object[]): Rep
   const link = (p: number): string => `${ctx.publicUrl}${req.path}?page=${p}&itemsInPage=${size}`;
   const prev = page > 1 ? link(Math.min(page - 1, Math.max(totalPages, 1))) : end;
   const next = page < totalPages ? link(page + 1) : end;
-  const body =
-    `{"items":[${items.join(',')}],"page":${page},"itemsInPage":${size},"totalItemCount":${total},` +
+  const tail =
+    `],"page":${page},"itemsInPage":${size},"totalItemCount":${total},` +
     `"totalPages":${totalPages},"prevLink":${JSON.stringify(prev)},"nextLink":${JSON.stringify(next)}}`;
+  // The page is assembled from cached UTF-8 bytes: no per-request serialisation of records.
+  const body = Buffer.concat([ITEMS_OPEN, ...parts, Buffer.from(tail)]);
 
   const broken = faults.take('non-json', req.method, req.path, (f) => f.page === undefined || f.page === page);
   if (broken) {
     return broken.body === 'truncated-json'
-      ? {
-          status: 200,
-          body: body.slice(0, Math.floor(body.length / 2)),
-          contentType: 'application/json; charset=utf-8',
-        }
+      ? { status: 200, body: body.subarray(0, Math.floor(body.length / 2)), contentType: JSON_TYPE }
       : { status: 200, body: HTML_ERROR_PAGE, contentType: 'text/html; charset=utf-8' };
   }
-  return { status: 200, body, contentType: 'application/json; charset=utf-8' };
+  return { status: 200, body, contentType: JSON_TYPE };
 }
 
-function one(state: SimState, record: object | undefined, what: string, id: string | undefined): Reply {
+const ITEMS_OPEN = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+
+function one(ctx: Ctx, resource: Resource, record: object | undefined, id: string | undefined): Reply {
   // Unknown ids: 404 ProblemDetails. The spec lists 404 for alerts; for customers, agents and contacts it lists
   // only 200/500, so their 404 here is [unverified].
-  if (record === undefined) return problem(404, 'Not Found', `${what} ${id} was not found`);
-  return { status: 200, body: state.json(record), contentType: 'application/json; charset=utf-8' };
+  if (record === undefined) return problem(404, 'Not Found', `${resource.slice(0, -1)} ${id} was not found`);
+  // A malformed-records fault that lists this id breaks the single GET too.
+  const bad = ctx.state.faults.take('malformed-records', ctx.req.method, ctx.req.path, (f) =>
+    (f.ids ?? []).includes(Number(id)),
+  );
+  const body = bad ? JSON.stringify(corrupt(resource, record, 0)) : ctx.state.jsonBytes(record);
+  return { status: 200, body, contentType: JSON_TYPE };
 }
 
 const idOf = (m: RegExpExecArray): number => Number(m[1]);
@@ -226,7 +258,7 @@ function listCustomers(ctx: Ctx): Reply {
 }
 
 function getCustomer(ctx: Ctx, m: RegExpExecArray): Reply {
-  return one(ctx.state, ctx.state.getCustomer(idOf(m)), 'Customer', m[1]);
+  return one(ctx, 'customers', ctx.state.getCustomer(idOf(m)), m[1]);
 }
 
 function customerFields(ctx: Ctx): Partial<SimCustomer> {
@@ -263,7 +295,7 @@ function deleteCustomer(ctx: Ctx, m: RegExpExecArray): Reply {
 }
 
 function getAgent(ctx: Ctx, m: RegExpExecArray): Reply {
-  return one(ctx.state, ctx.state.getAgent(idOf(m)), 'Agent', m[1]);
+  return one(ctx, 'agents', ctx.state.getAgent(idOf(m)), m[1]);
 }
 
 function deleteAgent(ctx: Ctx, m: RegExpExecArray): Reply {
@@ -279,7 +311,7 @@ function listAlerts(ctx: Ctx): Reply {
 }
 
 function getAlert(ctx: Ctx, m: RegExpExecArray): Reply {
-  return one(ctx.state, ctx.state.getAlert(idOf(m)), 'Alert', m[1]);
+  return one(ctx, 'alerts', ctx.state.getAlert(idOf(m)), m[1]);
 }
 
 /**
@@ -350,7 +382,7 @@ function listContacts(ctx: Ctx): Reply {
 }
 
 function getContact(ctx: Ctx, m: RegExpExecArray): Reply {
-  return one(ctx.state, ctx.state.getContact(idOf(m)), 'Contact', m[1]);
+  return one(ctx, 'contacts', ctx.state.getContact(idOf(m)), m[1]);
 }
 
 function getAccount(_ctx: Ctx): Reply {

@@ -88,6 +88,11 @@ export class FaultSet {
     this.active = [];
   }
 
+  /** Same as reset(). */
+  clear(): void {
+    this.reset();
+  }
+
   /** A draw from the fault generator (latency jitter), so jittered runs repeat for a seed too. */
   random(): number {
     return this.rng.next();
@@ -136,25 +141,38 @@ export class FaultSet {
 
 /**
  * Wrong-typed values per resource, as a broken Atera (or a proxy rewriting JSON) might send them. Each breaks a
- * type published in atera-fields.json; the last kind per resource makes the id itself unreadable.
+ * type published in atera-fields.json. One kind per resource breaks the id itself: agents get their AgentID as a
+ * string (a classic serializer drift), customers and alerts lose it.
  */
-const CORRUPTIONS: Record<string, readonly Record<string, unknown>[]> = {
-  customers: [{ CustomerName: 42 }, { Latitude: 'north' }, { CreatedOn: '27/09/2026 10:15' }, { CustomerID: null }],
-  agents: [
-    { Monitored: 'yes' },
-    { Memory: '16 GB' },
-    { IpAddresses: '10.0.0.7' },
-    { LastSeen: 'yesterday' },
-    { AgentID: 'A-17' },
+type Corruption = (record: Record<string, unknown>) => Record<string, unknown>;
+const CORRUPTIONS: Record<string, readonly Corruption[]> = {
+  customers: [
+    () => ({ CustomerName: 42 }),
+    () => ({ Latitude: 'north' }),
+    () => ({ CreatedOn: '27/09/2026 10:15' }),
+    () => ({ CustomerID: null }),
   ],
-  alerts: [{ Severity: 'Urgent' }, { Archived: 'no' }, { Created: 1727432100 }, { AlertID: null }],
-  contacts: [{ Email: 123 }, { IsContactPerson: 'Y' }, { EndUserID: 'x' }],
+  agents: [
+    () => ({ Monitored: 'yes' }),
+    () => ({ Memory: '16 GB' }),
+    () => ({ IpAddresses: '10.0.0.7' }),
+    () => ({ LastSeen: 'yesterday' }),
+    (r) => ({ AgentID: String(r.AgentID) }),
+  ],
+  alerts: [
+    () => ({ Severity: 'Urgent' }),
+    () => ({ Archived: 'no' }),
+    () => ({ Created: 1727432100 }),
+    () => ({ AlertID: null }),
+  ],
+  contacts: [() => ({ Email: 123 }), () => ({ IsContactPerson: 'Y' }), (r) => ({ EndUserID: String(r.EndUserID) })],
 };
 
 /** Returns a corrupted copy of `record`; `n` picks the corruption so consecutive bad records differ. */
 export function corrupt(resource: string, record: object, n: number): Record<string, unknown> {
-  const kinds = CORRUPTIONS[resource] ?? [{}];
-  return { ...record, ...kinds[n % kinds.length] };
+  const kinds = CORRUPTIONS[resource] ?? [() => ({})];
+  const r = record as Record<string, unknown>;
+  return { ...r, ...kinds[n % kinds.length]!(r) };
 }
 
 export const HTML_ERROR_PAGE =

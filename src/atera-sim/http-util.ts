@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** What a route answers; server.ts turns it into bytes (and may break it on purpose, see faults.ts). */
 export interface Reply {
   status: number;
-  body?: string;
+  body?: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
 }

@@ -126,7 +126,8 @@ export const ATERA_SIM_USAGE = `Usage: keel atera-sim [options]
   --api-key <key>       X-API-KEY to accept (default derived from the seed)
   --latency-ms <n>      add this latency to every API call
   --json                print one JSON line {url, apiKey, bearerToken} instead of the banner
-  --no-log              do not keep a call log`;
+  --no-log              do not keep a call log
+  --warm                serialise every record before printing the URL (fast first read; for benchmarks)`;
 
 /**
  * Parses `keel atera-sim` arguments, starts the simulator and prints its URL and key. Resolves once listening
@@ -154,6 +155,7 @@ export async function runAteraSimCli(
       'latency-ms': { type: 'string' },
       json: { type: 'boolean' },
       'no-log': { type: 'boolean' },
+      warm: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -188,6 +190,7 @@ export async function runAteraSimCli(
     logCalls: !values['no-log'],
     faults: latency > 0 ? [{ kind: 'latency', ms: latency }] : [],
   });
+  if (values.warm) sim.state.warm();
   out(
     values.json
       ? JSON.stringify({ url: sim.url, apiKey: sim.apiKey, bearerToken: sim.bearerToken, counts: sim.state.counts() })

@@ -141,7 +141,7 @@ async function handle(
   );
   if (drop && answer.body !== undefined) {
     // Mid-body drop: promise the full length, send half, cut the connection.
-    const bytes = Buffer.from(answer.body);
+    const bytes = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
     res.writeHead(answer.status, {
       ...answer.headers,
       'Content-Type': answer.contentType ?? 'application/json; charset=utf-8',

@@ -5,7 +5,7 @@ import { silentLogger } from '../../../core/logger.js';
 import { badDataError } from './errors.js';
 import { AteraHttp, type AteraRequest } from './http.js';
 import { type PagedRead, pagedRead, rejectionOf } from './paging.js';
-import { type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
+import { keyHash, type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
 import {
   type AlertStatus,
   type AteraAgent,
@@ -16,10 +16,10 @@ import {
   type AteraResource,
   agentResource,
   alertResource,
-  ateraAlertSchema,
   ateraEnvelopeSchema,
   contactResource,
   customerResource,
+  parseAteraRecord,
 } from './schemas.js';
 
 export const ATERA_DEFAULT_BASE_URL = 'https://app.atera.com';
@@ -53,6 +53,10 @@ export interface AteraClientOptions {
   /** A Retry-After beyond this fails the call (atera_rate_limited) instead of waiting; default 120 000 ms. */
   maxRetryAfterMs?: number;
   logger?: Logger;
+  /**
+   * Times backoff sleeps and Retry-After dates (default: system clock). These are real network waits: a manual
+   * clock here must be advanced by the test or retries never fire. The default shared limiter ignores it.
+   */
   clock?: Clock;
   /** Source of jitter; injectable for deterministic tests. */
   random?: () => number;
@@ -103,6 +107,8 @@ export function detectAuthScheme(apiKey: string): 'x-api-key' | 'bearer' {
 export class AteraClient {
   readonly baseUrl: string;
   readonly authScheme: 'x-api-key' | 'bearer';
+  /** Base URL plus a hash of the key: identifies the account without holding the key. */
+  private readonly accountId: string;
   private readonly http: AteraHttp;
   private readonly pageSize: number;
   private readonly concurrency: number;
@@ -115,10 +121,11 @@ export class AteraClient {
     const apiKey = (opts.apiKey ?? '').trim();
     const scheme = opts.authScheme ?? 'auto';
     this.authScheme = scheme === 'auto' ? detectAuthScheme(apiKey) : scheme;
+    this.accountId = `${this.baseUrl}|${keyHash(apiKey)}`;
     const clock = opts.clock ?? systemClock;
     this.limiter =
       opts.limiter ??
-      sharedRateLimiter(this.baseUrl, apiKey, opts.requestsPerMinute ?? ATERA_DEFAULT_REQUESTS_PER_MINUTE, clock);
+      sharedRateLimiter(this.baseUrl, apiKey, opts.requestsPerMinute ?? ATERA_DEFAULT_REQUESTS_PER_MINUTE);
     this.pageSize = Math.min(ATERA_MAX_PAGE_SIZE, Math.max(1, Math.floor(opts.pageSize ?? ATERA_MAX_PAGE_SIZE)));
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 16));
     this.logger = (opts.logger ?? silentLogger).child({ component: 'atera-client' });
@@ -183,9 +190,9 @@ export class AteraClient {
       signal: opts.signal,
     });
     if (res === null) return null;
-    const parsed = ateraAlertSchema.safeParse(res.body);
+    const parsed = parseAteraRecord(alertResource, res.body);
     if (parsed.success) return parsed.data;
-    const rejection = rejectionOf(res.body, 'AlertID', parsed.error.issues);
+    const rejection = rejectionOf(res.body, 'AlertID', parsed.issues);
     throw badDataError(
       { method: 'GET', path: `/api/v3/alerts/${id}`, what },
       `field ${rejection.field}: ${rejection.reason}`,
@@ -280,7 +287,15 @@ export class AteraClient {
       }
       return env;
     };
-    return pagedRead({ resource, fetchPage, concurrency: this.concurrency, logger: this.logger, signal });
+    const hintKey = `${this.accountId}|${path}|${JSON.stringify(filters)}`;
+    const pageHint = {
+      get: () => PAGE_HINTS.get(hintKey),
+      set: (pages: number) => {
+        if (PAGE_HINTS.size >= 1000) PAGE_HINTS.clear();
+        PAGE_HINTS.set(hintKey, pages);
+      },
+    };
+    return pagedRead({ resource, fetchPage, concurrency: this.concurrency, logger: this.logger, signal, pageHint });
   }
 
   private envelope(body: unknown, ctx: { method: string; path: string; what: string }): AteraEnvelope {
@@ -291,6 +306,12 @@ export class AteraClient {
     throw badDataError(ctx, `the paging envelope is not Atera's (${field}: ${issue?.message ?? 'invalid'})`);
   }
 }
+
+/**
+ * Page counts of the lists read in this process, keyed by account (URL + key hash), path and filters. The next
+ * read of the same list prefetches its first window at once instead of waiting for page 1 (see paging.ts).
+ */
+const PAGE_HINTS = new Map<string, number>();
 
 function positiveId(id: number): number {
   if (!Number.isSafeInteger(id) || id <= 0) {

@@ -15,6 +15,7 @@ import {
   unknownError,
 } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { sleep } from './sleep.js';
 
 /**
  * One Atera HTTP exchange with pacing, timeout, retries and classification. Everything above this file works
@@ -104,11 +105,12 @@ export class AteraHttp {
     for (let attempt = 1; ; attempt++) {
       ctx.attempts = attempt;
       this.counters.throttledMs += await cfg.limiter.acquire(req.signal);
-      const startedAt = cfg.clock.now().getTime();
+      // Wall time of the exchange for the log line (performance.now, not the injectable clock: it is a measurement).
+      const startedAt = performance.now();
       this.counters.requests += 1;
 
       const result = await this.send(url, req);
-      const ms = cfg.clock.now().getTime() - startedAt;
+      const ms = Math.round(performance.now() - startedAt);
       const last = attempt >= cfg.maxAttempts;
 
       if (result.kind === 'failed') {
@@ -139,12 +141,12 @@ export class AteraHttp {
           throw rateLimitedError(ctx, rateLimitWaitMs, retryAfterMs);
         }
         const delay = retryAfterMs ?? this.backoffMs(attempt);
-        // Pause the shared limiter: every caller on this key is over budget, not just this one.
+        // Pause the shared limiter rather than sleeping here: every caller on this key is over budget, not just
+        // this one. The wait then happens in acquire() at the top of the loop (and is counted as throttling).
         cfg.limiter.pause(delay);
         cfg.logger.warn({ method: req.method, path: logPath, attempt, delayMs: delay }, 'atera rate limited (429)');
         rateLimitWaitMs += delay;
-        this.counters.throttledMs += delay;
-        await this.backoff(req, delay);
+        this.counters.retries += 1;
         continue;
       }
       if (status >= 500 || status === 408) {
@@ -167,7 +169,7 @@ export class AteraHttp {
 
   private async backoff(req: AteraRequest, delayMs: number): Promise<void> {
     this.counters.retries += 1;
-    if (delayMs > 0) await this.cfg.clock.sleep(delayMs, req.signal);
+    if (delayMs > 0) await sleep(this.cfg.clock, delayMs, req.signal);
   }
 
   private async send(url: string, req: AteraRequest): Promise<Attempt> {

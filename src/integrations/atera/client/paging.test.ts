@@ -67,7 +67,14 @@ describe('pagedRead', () => {
   });
 
   it('an empty list is a complete read of one page', async () => {
-    const r = read(async () => ({ items: [], page: 1, itemsInPage: 50, totalItemCount: 0, totalPages: 0, nextLink: '' }));
+    const r = read(async () => ({
+      items: [],
+      page: 1,
+      itemsInPage: 50,
+      totalItemCount: 0,
+      totalPages: 0,
+      nextLink: '',
+    }));
     const all = await r.readAll();
     expect(all.records).toEqual([]);
     expect(all.summary.complete).toBe(true);
@@ -105,7 +112,9 @@ describe('pagedRead', () => {
     const r = read(async (n) => (n === 3 ? { ...source(3), items: source(3).items!.slice(0, 3) } : source(n)));
     const { summary } = await r.readAll();
     expect(summary).toMatchObject({ complete: false, recordsRead: 23, totalItemCount: 25 });
-    expect(summary.incompleteReason).toBe('Atera said there are 25 customers but sent 23 over 3 page(s) (a page came back short)');
+    expect(summary.incompleteReason).toBe(
+      'Atera said there are 25 customers but sent 23 over 3 page(s) (a page came back short)',
+    );
   });
 
   it('reports rejected records and keeps going; rejects still count toward completeness', async () => {
@@ -146,6 +155,51 @@ describe('pagedRead', () => {
     for await (const p of r) if (p.page === 2) break;
     expect(r.summary()).toMatchObject({ complete: false, pagesRead: 2 });
     expect(r.summary().incompleteReason).toMatch(/stopped after page 2 of 10/);
+  });
+});
+
+describe('page-count hints', () => {
+  it('with a hint, the first window is requested together with page 1, and the hint is updated', async () => {
+    let hint: number | undefined = 6;
+    const source = pages(100, 10);
+    const requestedBeforePage1Answered: number[] = [];
+    let page1Answered = false;
+    const r = pagedRead<AteraCustomer>({
+      resource: customerResource,
+      concurrency: 4,
+      logger: silentLogger,
+      pageHint: { get: () => hint, set: (n) => (hint = n) },
+      fetchPage: async (n) => {
+        if (!page1Answered) requestedBeforePage1Answered.push(n);
+        await new Promise((res) => setTimeout(res, 5));
+        if (n === 1) page1Answered = true;
+        return source(n);
+      },
+    });
+    const { records, summary } = await r.readAll();
+    expect(requestedBeforePage1Answered).toEqual([1, 2, 3, 4]);
+    expect(records).toHaveLength(100);
+    expect(summary.complete).toBe(true);
+    expect(hint).toBe(10);
+  });
+
+  it('a stale hint for a list that shrank wastes a few requests but reads exactly what is there', async () => {
+    const source = pages(15, 10);
+    const requested: number[] = [];
+    const r = pagedRead<AteraCustomer>({
+      resource: customerResource,
+      concurrency: 4,
+      logger: silentLogger,
+      pageHint: { get: () => 40, set: () => undefined },
+      fetchPage: async (n) => {
+        requested.push(n);
+        return source(n);
+      },
+    });
+    const { records, summary } = await r.readAll();
+    expect(records.map((c) => c.CustomerID)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(summary).toMatchObject({ complete: true, pagesRead: 2, totalPages: 2 });
+    expect(requested).toEqual([1, 2, 3, 4]);
   });
 });
 

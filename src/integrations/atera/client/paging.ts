@@ -1,5 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
-import type { AteraEnvelope, AteraResource } from './schemas.js';
+import { type AteraEnvelope, type AteraResource, parseAteraRecord } from './schemas.js';
 
 /**
  * Streams an Atera list page by page and keeps an honest account of whether it was read completely.
@@ -7,12 +8,18 @@ import type { AteraEnvelope, AteraResource } from './schemas.js';
  * Why the care: deactivation (mark-and-sweep, DESIGN rule 4) may only run after a complete read. Atera pages by
  * offset, so a record deleted or added while we read shifts later pages and silently skips or repeats a record.
  * The reader therefore checks, besides "every page arrived": the totals stayed the same on every page, no id
- * appeared twice, and records + rejects add up to totalItemCount.
+ * appeared twice, and records + rejects add up to totalItemCount. A shift between two page reads repeats records
+ * across that page boundary, so comparing each page's ids with the two pages before it finds repeats in O(page)
+ * memory instead of remembering every id of a 100k-record list.
  *
  * Pages are prefetched: after page 1 reveals totalPages, up to `concurrency` pages are in flight at once while
  * pages are still yielded strictly in order. With Atera's budget the limiter is the bottleneck, but a page takes
  * longer than one limiter slot (~86 ms at 700/min), so reading one page at a time would be latency-bound.
  * Memory stays bounded by the window: at most `concurrency` pages are held, whatever the list's length.
+ *
+ * Optionally a page-count hint (what the previous read of the same list found) lets the reader request the
+ * first window of pages together with page 1 instead of waiting a round trip for totalPages. If the list has
+ * shrunk, the surplus requests are cancelled or ignored: at most `concurrency - 1` wasted requests.
  */
 
 export interface RejectedRecord {
@@ -54,8 +61,10 @@ export interface PagedReadOptions<T> {
   concurrency: number;
   logger: Logger;
   signal?: AbortSignal;
-  /** Remember ids to detect records repeated by a list that shifted mid-read (a few MB per 100k records). */
+  /** Check ids across page boundaries for records repeated by a list that shifted mid-read (default true). */
   trackIds?: boolean;
+  /** Page count seen by the previous read of this list, and where to record this read's. */
+  pageHint?: { get(): number | undefined; set(totalPages: number): void };
 }
 
 interface ReadState {
@@ -157,7 +166,9 @@ class PagedReader<T> implements PagedRead<T> {
     const window = Math.max(1, Math.floor(this.opts.concurrency));
     const controller = new AbortController();
     const signal = this.opts.signal ? AbortSignal.any([controller.signal, this.opts.signal]) : controller.signal;
-    const seen = this.opts.trackIds === false ? null : new Set<string | number>();
+    // Every page in the window may wait on this signal (limiter, backoff) at once; that is by design, not a leak.
+    setMaxListeners(Math.max(10, window * 3), signal);
+    const seen = this.opts.trackIds === false ? null : new RecentIds();
     const inflight = new Map<number, Promise<AteraEnvelope>>();
     const launch = (n: number): void => {
       const p = fetchPage(n, signal);
@@ -168,16 +179,20 @@ class PagedReader<T> implements PagedRead<T> {
 
     let completedNormally = false;
     try {
-      launch(1);
-      let nextToLaunch = 2;
+      // With a hint, request the first window right away (see file comment); without, page 1 alone.
+      const speculative = Math.max(1, Math.min(window, this.opts.pageHint?.get() ?? 1));
+      for (let n = 1; n <= speculative; n++) launch(n);
+      let nextToLaunch = speculative + 1;
       for (let n = 1; ; n++) {
         const pending = inflight.get(n);
         if (!pending) launch(n);
         const env = await (pending ?? inflight.get(n)!);
         inflight.delete(n);
 
-        if (s.firstTotal === null) s.firstTotal = env.totalItemCount;
-        else if (env.totalItemCount !== s.firstTotal && s.totalChanged === null) {
+        if (s.firstTotal === null) {
+          s.firstTotal = env.totalItemCount;
+          this.opts.pageHint?.set(env.totalPages);
+        } else if (env.totalItemCount !== s.firstTotal && s.totalChanged === null) {
           s.totalChanged =
             `the number of ${resource.name} changed from ${s.firstTotal} to ${env.totalItemCount} while they were ` +
             'read, so records may have been skipped or repeated; read again';
@@ -185,6 +200,7 @@ class PagedReader<T> implements PagedRead<T> {
         s.totalPages = env.totalPages;
         s.totalItemCount = env.totalItemCount;
 
+        seen?.nextPage();
         const page = parsePage(resource, env, n, seen, s);
         s.pagesRead += 1;
         s.recordsRead += page.records.length;
@@ -228,25 +244,46 @@ function parsePage<T>(
   resource: AteraResource<T>,
   env: AteraEnvelope,
   page: number,
-  seen: Set<string | number> | null,
+  seen: RecentIds | null,
   s: ReadState,
 ): AteraPage<T> {
   const records: T[] = [];
   const rejected: RejectedRecord[] = [];
   for (const item of env.items ?? []) {
-    const parsed = resource.schema.safeParse(item);
+    const parsed = parseAteraRecord(resource, item);
     const id = parsed.success ? ((parsed.data as Record<string, unknown>)[resource.idField] as number) : null;
     if (parsed.success) records.push(parsed.data);
-    else rejected.push(rejectionOf(item, resource.idField, parsed.error.issues));
-    const key = id ?? rejected[rejected.length - 1]?.id ?? null;
-    if (seen !== null && key !== null) {
-      if (seen.has(key)) {
-        s.duplicates += 1;
-        if (s.firstDuplicate === null) s.firstDuplicate = key;
-      } else seen.add(key);
+    else rejected.push(rejectionOf(item, resource.idField, parsed.issues));
+    const key = id ?? numericId(rejected[rejected.length - 1]?.id ?? null);
+    if (seen !== null && key !== null && seen.addIsRepeat(key)) {
+      s.duplicates += 1;
+      if (s.firstDuplicate === null) s.firstDuplicate = key;
     }
   }
   return { page, totalPages: env.totalPages, totalItemCount: env.totalItemCount, records, rejected };
+}
+
+/** Ids of the current page and the two before it (see the file comment for why that is enough). */
+class RecentIds {
+  private pages: Set<number>[] = [new Set()];
+
+  nextPage(): void {
+    this.pages.push(new Set());
+    if (this.pages.length > 3) this.pages.shift();
+  }
+
+  /** Records `id` on the current page; true if it was already on it or on one of the two pages before. */
+  addIsRepeat(id: number): boolean {
+    const repeat = this.pages.some((p) => p.has(id));
+    this.pages[this.pages.length - 1]!.add(id);
+    return repeat;
+  }
+}
+
+/** A rejected record's id as a number when it is one ("100010" counts; "abc" does not), for duplicate checks. */
+function numericId(id: string | number | null): number | null {
+  if (typeof id === 'number') return id;
+  return id !== null && /^\d+$/.test(id) ? Number(id) : null;
 }
 
 interface Issue {

@@ -4,11 +4,13 @@ import {
   ALERT_CATEGORIES,
   ALERT_SEVERITIES,
   ALERT_STATUSES,
+  agentResource,
   ateraAgentSchema,
   ateraAlertSchema,
   ateraContactSchema,
   ateraCustomerSchema,
   ateraEnvelopeSchema,
+  parseAteraRecord,
   parseAteraTimestamp,
 } from './schemas.js';
 
@@ -43,7 +45,10 @@ describe('schemas follow Atera’s published field lists', () => {
 
 describe('record parsing', () => {
   it('turns null and missing optional fields into null and drops unknown keys', () => {
-    const parsed = ateraAgentSchema.parse({ AgentID: 7, Monitored: true, OSType: null, SomethingNew: 1 });
+    const result = parseAteraRecord(agentResource, { AgentID: 7, Monitored: true, OSType: null, SomethingNew: 1 });
+    if (!result.success) throw new Error('expected success');
+    const parsed = result.data;
+    expect(Object.keys(parsed).sort()).toEqual(Object.keys(ateraAgentSchema.shape).sort());
     expect(parsed.AgentID).toBe(7);
     expect(parsed.OSType).toBeNull();
     expect(parsed.MachineName).toBeNull();
@@ -58,11 +63,19 @@ describe('record parsing', () => {
     expect(ateraAlertSchema.parse({ AlertID: 1, Severity: 'Critical', AlertCategoryID: 'Disk' }).Severity).toBe(
       'Critical',
     );
-    expect(ateraCustomerSchema.safeParse({ CustomerID: 1, CreatedOn: '27/09/2026' }).success).toBe(false);
+    const badDate = ateraCustomerSchema.safeParse({ CustomerID: 1, CreatedOn: '27/09/2026' });
+    expect(badDate.error?.issues[0]?.path).toEqual(['CreatedOn']);
+    expect(badDate.error?.issues[0]?.message).toMatch(/expected an ISO-8601 date-time/);
   });
 
   it('accepts every timestamp form Atera sends', () => {
-    for (const ts of ['2026-09-27T10:15:00.123', '2021-03-27T00:22:14', '2026-09-27T10:15:00.1234567', '2026-09-27T10:15:00Z', '2026-09-27']) {
+    for (const ts of [
+      '2026-09-27T10:15:00.123',
+      '2021-03-27T00:22:14',
+      '2026-09-27T10:15:00.1234567',
+      '2026-09-27T10:15:00Z',
+      '2026-09-27',
+    ]) {
       expect(ateraCustomerSchema.safeParse({ CustomerID: 1, CreatedOn: ts }).success, ts).toBe(true);
     }
   });
