@@ -39,15 +39,19 @@ export async function sweepOutbox(ctx: AppContext, now: Date): Promise<number> {
   const stale = new Date(now.getTime() - STALE_MS).toISOString();
   await ctx.db.updateTable('alert_outbox').set({ status: 'pending', updated_at: now.toISOString() }).where('status', 'in', ['queued', 'sending']).where('updated_at', '<', stale).execute();
   if (!ctx.jobs) return 0;
-  const claimed = await ctx.db
-    .updateTable('alert_outbox')
-    .set({ status: 'queued', updated_at: now.toISOString() })
-    .where('id', 'in', (eb) => eb.selectFrom('alert_outbox').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now.toISOString()).orderBy('id').limit(1000))
-    .where('status', '=', 'pending')
-    .returning('id')
-    .execute();
-  if (claimed.length) await ctx.jobs.sendMany(RESOLVE_QUEUE, claimed.map((c) => ({ outbox_id: c.id })));
-  return claimed.length;
+  let total = 0;
+  for (;;) {
+    const claimed = await ctx.db
+      .updateTable('alert_outbox')
+      .set({ status: 'queued', updated_at: now.toISOString() })
+      .where('id', 'in', (eb) => eb.selectFrom('alert_outbox').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', now.toISOString()).orderBy('id').limit(1000))
+      .where('status', '=', 'pending')
+      .returning('id')
+      .execute();
+    if (claimed.length) await ctx.jobs.sendMany(RESOLVE_QUEUE, claimed.map((c) => ({ outbox_id: c.id })));
+    total += claimed.length;
+    if (claimed.length < 1000) return total;
+  }
 }
 
 /** Back-off between attempts: 30 s doubling, at most an hour. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AppContext } from '../../../app/context.js';
 import { AppError } from '../../../core/errors.js';
 import type { DB, Row } from '../../../db/schema.js';
@@ -201,7 +201,11 @@ async function writeDecisions(
     });
     const created = await insertTickets(tx, rows);
     const ticketOf = new Map(created.map((c) => [c.atera_alert_id!, c.id]));
-    for (const c of created) await tx.updateTable('atera_alert').set({ ticket_id: c.id }).where('alert_id', '=', c.atera_alert_id!).execute();
+    // One statement links every new ticket to its alert row.
+    if (created.length) {
+      const pairs = sql.join(created.map((c) => sql`(${c.atera_alert_id}::bigint, ${c.id}::integer)`));
+      await sql`UPDATE atera_alert AS a SET ticket_id = v.tid FROM (VALUES ${pairs}) AS v(aid, tid) WHERE a.alert_id = v.aid`.execute(tx);
+    }
     // De-duplicated alerts join their ticket (or the ticket a same-page alert just got).
     for (const d of decisions) {
       if (d.decision.kind !== 'dedupe' || !mine.has(d.alert.AlertID)) continue;

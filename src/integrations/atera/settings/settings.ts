@@ -257,10 +257,32 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
     await writeSettings(tx, INTEGRATION, rest);
     if (atera_apikey !== undefined) await writeSecret(tx, ctx.secrets, INTEGRATION, APIKEY, atera_apikey.trim());
   });
+  forgetAteraClient(ctx);
 }
+
+/**
+ * Clients reused for a few seconds per context: a worker resolving thousands of alerts would otherwise
+ * read the settings and decrypt the key once per alert. A settings change is picked up within the TTL.
+ */
+const CLIENT_TTL_MS = 5_000;
+const clientCache = new WeakMap<AppContext, { at: number; client: AteraClient }>();
 
 /** Builds the Atera client from the saved URL and key; refuses clearly when no key is saved. */
 export async function ateraClientFor(ctx: AppContext, extra: Partial<AteraClientOptions> = {}): Promise<AteraClient> {
+  const cacheable = Object.keys(extra).length === 0;
+  const cached = cacheable ? clientCache.get(ctx) : undefined;
+  if (cached && Date.now() - cached.at < CLIENT_TTL_MS) return cached.client;
+  const client = await buildClient(ctx, extra);
+  if (cacheable) clientCache.set(ctx, { at: Date.now(), client });
+  return client;
+}
+
+/** Forgets the cached client (after the settings change). */
+export function forgetAteraClient(ctx: AppContext): void {
+  clientCache.delete(ctx);
+}
+
+async function buildClient(ctx: AppContext, extra: Partial<AteraClientOptions>): Promise<AteraClient> {
   const settings = await loadAteraSettings(ctx.db);
   const apiKey = await readSecret(ctx.db, ctx.secrets, INTEGRATION, APIKEY);
   if (!apiKey) {
