@@ -38,7 +38,7 @@ async function runWithProgress(kind: RunKind, opts: { preview: boolean; entities
   const timer = setInterval(async () => {
     const run = await getRun(ctx.db, runId).catch(() => null);
     const p = run?.progress as Record<string, { records?: number; total_records?: number }> | undefined;
-    const phase = p?.assets ? 'assets' : p?.customers ? 'customers' : 'starting';
+    const phase = p?.assets ? 'assets' : p?.contacts ? 'contacts' : p?.customers ? 'customers' : 'starting';
     const cur = p?.[phase];
     if (interactive && cur) {
       bar.setTotal(Math.max(1, cur.total_records ?? 1));
@@ -88,6 +88,11 @@ export function registerAteraCommands(program: Command): void {
     .description('Import Assets (guide: "Import Assets"); --preview is the import preview')
     .option('--preview', 'plan only: report what would change and write nothing')
     .action((o: { preview?: boolean }) => runCommand(() => runWithProgress('import_assets', { preview: Boolean(o.preview) })));
+  atera
+    .command('import-contacts')
+    .description('Import Atera contacts as Users of their linked customers (matched by email, then name)')
+    .option('--preview', 'plan only: report what would change and write nothing')
+    .action((o: { preview?: boolean }) => runCommand(() => runWithProgress('import_contacts', { preview: Boolean(o.preview) })));
   atera
     .command('sync')
     .description('Run the Integrator sync now (customers and assets, with deactivation when enabled)')

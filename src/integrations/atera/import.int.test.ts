@@ -164,4 +164,23 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     expect(bad.body.message).toMatch(/Admin > API/);
     expect(bad.body.message).not.toContain('wrong-key-0000');
   });
+
+  it('imports contacts as users of their linked customer, matching by email then name, and re-running changes nothing', async () => {
+    await run('ImportCustomers');
+    const contacts = sim.state.listContacts({}).filter((c) => !c.Archived && c.Email && c.CustomerID);
+    const target = contacts[0]!;
+    const client = await t.ctx.db.selectFrom('client').select(['id', 'main_site_id']).where('ateraid', '=', target.CustomerID!).executeTakeFirstOrThrow();
+    const existing = (await t.call('POST', '/api/Users', [{ name: 'Typed By Hand', emailaddress: target.Email!.toUpperCase(), client_id: client.id, phonenumber: '+1 555 0100' }])).body;
+    const preview = await run('ImportContacts', { preview: true });
+    expect(await t.ctx.db.selectFrom('users').select('id').execute()).toHaveLength(1);
+    const imported = await run('ImportContacts');
+    expect(imported.counts).toEqual(preview.counts);
+    const ch = (await changes(imported.id)).find((c: any) => c.external_id === String(target.EndUserID));
+    expect(ch).toMatchObject({ action: 'update', local_id: existing.id, reason: 'same email' });
+    const user = await t.ctx.db.selectFrom('users').selectAll().where('id', '=', existing.id).executeTakeFirstOrThrow();
+    expect(user).toMatchObject({ name: 'Typed By Hand', phonenumber: '+1 555 0100', atera_contact_id: target.EndUserID });
+    expect(imported.counts.created).toBeGreaterThan(0);
+    const again = await run('ImportContacts');
+    expect(again.counts).toMatchObject({ created: 0, updated: 0 });
+  });
 });

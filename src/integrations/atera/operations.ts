@@ -4,10 +4,11 @@ import { createRun, getRun, RunRecorder, type RunView } from '../../sync/runs.js
 import { importAssets } from './assets/import-assets.js';
 import type { AteraClient } from './client/index.js';
 import { deactivateMissing } from './deactivation.js';
+import { importContacts } from './import-contacts.js';
 import { importCustomers } from './import-customers.js';
 import { ateraClientFor, INTEGRATION } from './settings/settings.js';
 
-export type RunKind = 'import_customers' | 'import_assets' | 'sync';
+export type RunKind = 'import_customers' | 'import_assets' | 'import_contacts' | 'sync';
 export type SyncEntity = 'customers' | 'assets';
 
 export const RUN_QUEUE = 'atera.run';
@@ -73,6 +74,7 @@ export async function executeRun(ctx: AppContext, runId: number, injected?: Ater
     if (run.kind === 'import_customers' || entities.includes('customers')) {
       plannedCustomers = (await importCustomers(ctx, client, { preview, recorder })).plannedCreates;
     }
+    if (run.kind === 'import_contacts') await importContacts(ctx, client, { preview, recorder });
     if (run.kind === 'import_assets' || entities.includes('assets')) {
       const result = await importAssets(ctx, client, { preview, recorder, plannedCustomers });
       if (run.kind === 'sync') {

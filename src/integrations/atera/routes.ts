@@ -80,7 +80,7 @@ export function ateraRoutes(app: FastifyInstance, ctx: AppContext): void {
     reply.status(202);
     return getRun(ctx.db, runId);
   };
-  const importRoute = (path: string, kind: 'import_customers' | 'import_assets', summary: string) =>
+  const importRoute = (path: string, kind: 'import_customers' | 'import_assets' | 'import_contacts', summary: string) =>
     r.post(
       `${base}/${path}`,
       { config: { adminOnly: true }, schema: { tags, summary, body: runBody, querystring: waitQuery } },
@@ -91,6 +91,7 @@ export function ateraRoutes(app: FastifyInstance, ctx: AppContext): void {
     );
   importRoute('ImportCustomers', 'import_customers', 'Import Customers (preview: true plans and writes nothing); ?wait=true returns the finished run');
   importRoute('ImportAssets', 'import_assets', 'Import Assets (preview: true is the import preview); ?wait=true returns the finished run');
+  importRoute('ImportContacts', 'import_contacts', 'Import Atera contacts as Users of their linked customer (matched by email, then name); ?wait=true returns the finished run');
 
   r.post(
     `${base}/Sync`,
