@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app/context.js';
-import { recordIntegrationFailure } from '../../sync/errors.js';
+import { recordIntegrationError } from '../../psa/integration-errors/integration-errors.js';
 import { contentHash, type Link, linksFor, upsertLinks } from '../../sync/links.js';
 import type { Change, RunRecorder } from '../../sync/runs.js';
 import type { AteraClient, AteraContact, ReadSummary } from './client/index.js';
@@ -35,7 +35,7 @@ export async function importContacts(ctx: AppContext, client: AteraClient, opts:
     for await (const page of read) {
       for (const r of page.rejected) {
         recorder.record({ entity: ENTITY, external_id: r.id === null ? null : String(r.id), local_id: null, action: 'error', name: null, reason: `${r.field}: ${r.reason}`, fields: null });
-        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'contact', entity_id: r.id, entity_name: null, error: `${r.field}: ${r.reason}`, run_id: recorder.runId });
+        await recordIntegrationError(ctx.db, { module: 'Atera', entity_type: 'contact', entity_id: r.id, entity_name: null, error: `${r.field}: ${r.reason}`, run_id: recorder.runId });
       }
       const known = await linksFor(ctx.db, INTEGRATION, ENTITY, page.records.map((c) => String(c.EndUserID)));
       const links: Link[] = [];

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../app/context.js';
 import type { DB } from '../../db/schema.js';
-import { recordIntegrationFailure } from '../../sync/errors.js';
+import { recordIntegrationError } from '../../psa/integration-errors/integration-errors.js';
 import { contentHash, type Link, linksFor, upsertLinks } from '../../sync/links.js';
 import { type CustomerCandidate, type CustomerIndex, foldName, matchCustomer } from '../../sync/matching.js';
 import type { Change, RunRecorder } from '../../sync/runs.js';
@@ -150,7 +150,7 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
     for await (const page of read) {
       for (const rejected of page.rejected) {
         recorder.record({ entity: ENTITY, external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason: `${rejected.field}: ${rejected.reason}`, fields: null });
-        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: recorder.runId });
+        await recordIntegrationError(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: recorder.runId });
       }
       const links: Link[] = [];
       const known = await linksFor(ctx.db, INTEGRATION, ENTITY, page.records.map((c) => String(c.CustomerID)));

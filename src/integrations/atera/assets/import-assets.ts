@@ -1,6 +1,6 @@
 import type { AppContext } from '../../../app/context.js';
 import { AppError } from '../../../core/errors.js';
-import { recordIntegrationFailure } from '../../../sync/errors.js';
+import { recordIntegrationError } from '../../../psa/integration-errors/integration-errors.js';
 import { linksFor, upsertLinks } from '../../../sync/links.js';
 import { type AssetCandidate, normalizeMatchValue } from '../../../sync/matching.js';
 import type { RunRecorder } from '../../../sync/runs.js';
@@ -73,7 +73,7 @@ export async function importAssets(
         if (rejected.id !== null) seen.add(String(rejected.id));
         const reason = `${rejected.field}: ${rejected.reason}`;
         recorder.record({ entity: 'asset', external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason, fields: null });
-        await recordIntegrationFailure(ctx.db, { module: 'Atera', entity_type: 'asset', entity_id: rejected.id, entity_name: null, error: reason, run_id: recorder.runId });
+        await recordIntegrationError(ctx.db, { module: 'Atera', entity_type: 'asset', entity_id: rejected.id, entity_name: null, error: reason, run_id: recorder.runId });
       }
       for (const agent of page.records) {
         seen.add(String(agent.AgentID));
