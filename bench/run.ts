@@ -9,6 +9,7 @@ import { runAlertsBench } from './alerts.bench.js';
 import { runAssetsApiBench } from './assets-api.bench.js';
 import { runAteraClientBench } from './atera-client.bench.js';
 import { runImportBench } from './import.bench.js';
+import { runLoadBench } from './load.bench.js';
 import { runScaleoutBench } from './scaleout.bench.js';
 import { runSyncBench } from './sync.bench.js';
 
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<object>> = {
   sync: () => runSyncBench({ quick }),
   scaleout: () => runScaleoutBench({ quick }),
   alerts: () => runAlertsBench({ quick }),
+  load: () => runLoadBench({ quick }),
 };
 
 mkdirSync('bench/results', { recursive: true });

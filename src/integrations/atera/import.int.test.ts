@@ -183,4 +183,17 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     const again = await run('ImportContacts');
     expect(again.counts).toMatchObject({ created: 0, updated: 0 });
   });
+
+  it('malformed Atera records become errors in the run and in IntegrationError; the rest import', async () => {
+    await run('ImportCustomers');
+    sim.state.faults.add({ kind: 'malformed-records', path: '/api/v3/agents', every: 7 });
+    const r = await run('ImportAssets');
+    expect(r.status).toBe('succeeded');
+    expect(r.counts.errors).toBeGreaterThan(0);
+    const errs = await changes(r.id, 'error');
+    expect(errs[0].reason).toMatch(/:/);
+    const logged = (await t.call('GET', `/api/IntegrationError?run_id=${r.id}`)).body;
+    expect(logged.record_count).toBe(r.counts.errors);
+    expect(r.counts.created + r.counts.skipped + r.counts.conflicts + r.counts.errors).toBe(sim.state.counts().agents);
+  });
 });
