@@ -156,4 +156,34 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     expect(runs.record_count).toBe(runsBefore + 1);
     expect(runs.runs[0]).toMatchObject({ kind: 'sync', started_by: 'schedule', options: { entities: ['customers', 'assets'] } });
   });
+
+  it('prunes runs older than the retention setting on a scheduler tick', async () => {
+    await sync();
+    const old = await t.ctx.db
+      .insertInto('sync_run')
+      .values({ integration: 'atera', kind: 'sync', status: 'succeeded', started_by: 'test', options: '{}', counts: '{}', progress: '{}', summary: '{}', queued_at: '2020-01-01T00:00:00Z', finished_at: '2020-01-01T00:01:00Z' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await t.call('POST', '/api/Integration/Atera', { atera_run_retention_days: 30 });
+    await t.runtime!.tick(new Date());
+    expect((await t.call('GET', `/api/Integration/Atera/Runs/${old.id}`)).status).toBe(404);
+    expect((await t.call('GET', '/api/Integration/Atera/Runs')).body.record_count).toBeGreaterThan(0);
+  });
+
+  it('polls alerts on schedule only when "alerts" is an entity to sync and alerting is on', async () => {
+    const polls = async () => (await t.ctx.db.selectFrom('sync_run').select('id').where('kind', '=', 'alerts').execute()).length;
+    sim.state.raiseAlert({ AgentID: sim.state.listAgents({}).find((a) => a.OSType)!.AgentID, Title: 'Scheduled', Severity: 'Warning' });
+    await sync();
+    await t.call('POST', '/api/Integration/Atera', { atera_enable_alerting: true, atera_schedule_alerts: '30s' });
+    const t0 = new Date('2026-07-01T00:00:00Z');
+    await t.runtime!.tick(t0);
+    expect(await t.runtime!.tick(new Date(t0.getTime() + 31_000))).not.toContain('atera.alerts');
+    await t.call('POST', '/api/Integration/Atera', { halointegrator_atera_entities: ['customers', 'assets', 'alerts'] });
+    await t.runtime!.tick(new Date(t0.getTime() + 32_000));
+    expect(await t.runtime!.tick(new Date(t0.getTime() + 63_000))).toContain('atera.alerts');
+    for (let i = 0; i < 100 && (await polls()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await polls()).toBe(1);
+    const open = sim.state.listAlerts({ status: 'Open' }).length;
+    expect((await t.call('GET', '/api/Tickets?isalert=true')).body.record_count).toBe(open);
+  });
 });
