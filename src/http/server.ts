@@ -5,16 +5,20 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.js';
+import { demoRoutes } from '../demo/routes.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandler } from './error-handler.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { psaRoutes } from './routes/index.js';
+import { webUi } from './web-ui.js';
 
 export interface ServerOptions {
   /** Extra route plugins (integrations, web UI) registered after the core. */
   plugins?: ((app: FastifyInstance, ctx: AppContext) => void | Promise<void>)[];
   logger?: boolean;
+  /** True when plugins include the demo's routes (with the simulator). */
+  demo?: boolean;
 }
 
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -60,6 +64,10 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   healthRoutes(app, ctx);
   authRoutes(app, ctx);
   psaRoutes(app, ctx);
-  for (const plugin of options.plugins ?? []) await plugin(app, ctx);
+  const plugins = options.plugins ?? [];
+  // Outside the demo, GET /api/Demo still answers {enabled: false} so the UI knows.
+  if (!options.demo) plugins.unshift(demoRoutes(null));
+  for (const plugin of plugins) await plugin(app, ctx);
+  await app.register(webUi);
   return app;
 }
