@@ -34,6 +34,8 @@ async function issue(
 }
 
 const INVALID_LOGIN = 'Invalid username or password';
+/** Verified against when the login is unknown, so an unknown user costs the same scrypt time as a wrong password. */
+const DUMMY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** grant_type=password: an agent logs in with login (or email) and password. */
 export async function passwordGrant(
@@ -54,7 +56,8 @@ export async function passwordGrant(
     )
     .executeTakeFirst();
   // The same message for unknown user, wrong password and disabled agent: no account enumeration.
-  if (!agent?.password_hash || !(await verifyPassword(password, agent.password_hash)) || agent.disabled) {
+  const ok = await verifyPassword(password, agent?.password_hash ?? DUMMY_HASH);
+  if (!agent?.password_hash || !ok || agent.disabled) {
     throw new AppError('unauthorized', INVALID_LOGIN);
   }
   await db.updateTable('agent').set({ lastlogindate: now.toISOString() }).where('id', '=', agent.id).execute();

@@ -28,14 +28,17 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    const url = request.url.toLowerCase();
+    // Decide by the matched route's pattern, not the raw URL: `/metrics?x=1` and `/metrics/` (trailing
+    // slashes are ignored by the router) reach the same route and must need the same token.
+    const route = request.routeOptions.url;
+    if (!route) return; // unknown route: let the 404 handler answer
+    const url = route.toLowerCase();
     if (
       config?.public ||
       url.startsWith('/api/docs') ||
       !(url.startsWith('/api/') || url === '/api' || url === '/metrics')
     )
       return;
-    if (!request.routeOptions.url) return; // unknown route: let the 404 handler answer
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw new AppError('unauthorized', 'Send a bearer token: Authorization: Bearer <access_token>');

@@ -3,6 +3,9 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorDetail } from '../core/errors.js';
 import { translateDbError } from '../db/errors.js';
 
+/** SQLSTATEs meaning the input holds characters PostgreSQL cannot store: NUL in text (22021) or in jsonb (22P05). */
+const INPUT_DATA_EXCEPTIONS = new Set(['22021', '22P05']);
+
 /** Zod issue paths ("/0/name") as Halo-style dotted paths ("body[0].name"). */
 function detailsFromValidation(err: FastifyError): ErrorDetail[] {
   const context = (err as { validationContext?: string }).validationContext ?? 'body';
@@ -31,6 +34,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       );
     } else if (!(error instanceof AppError)) {
       err = translateDbError(error);
+      // PostgreSQL refusing characters it cannot store (NUL in text or jsonb) is bad input, not a bug.
+      const sqlstate = (error as { code?: unknown }).code;
+      if (err === error && typeof sqlstate === 'string' && INPUT_DATA_EXCEPTIONS.has(sqlstate)) {
+        err = new AppError('validation', `A value cannot be stored: ${error.message}`.slice(0, 500), []);
+      }
     }
     if (!(err instanceof AppError)) {
       const status = error.statusCode ?? 500;

@@ -5,7 +5,13 @@ import { translateDbError } from '../db/errors.js';
 import type { DB } from '../db/schema.js';
 
 /** Text fields: bounded so a hostile body cannot store megabytes in a name. */
-export const text = (max = 255) => z.string().max(max, `must be at most ${max} characters`);
+export const text = (max = 255) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    // PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate cannot be stored as UTF-8: refused,
+    // so whatever is accepted comes back exactly as it was sent.
+    .refine((s) => !/[\0\p{Cs}]/u.test(s), 'must not contain NUL characters or unpaired surrogates');
 export const nullableText = (max = 255) => text(max).nullable();
 export const fk = z.number().int().min(1).max(2_147_483_647);
 export const optionalId = z.number().int().min(0).max(2_147_483_647).optional();

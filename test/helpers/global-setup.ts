@@ -72,5 +72,6 @@ export function withDatabase(url: string, database: string): string {
 async function installJobSchema(database: import('../../src/db/database.js').Database): Promise<void> {
   const boss = createBoss(database, { supervise: false });
   await boss.start();
-  await boss.stop({ graceful: false, close: false } as never);
+  // On PostgreSQL its pool must close, or CREATE DATABASE ... TEMPLATE finds the template in use.
+  await boss.stop({ graceful: false, close: database.kind === 'postgres' } as never);
 }

@@ -40,7 +40,10 @@ export function toUtcIso(s: string): string | null {
   const t = s.trim();
   const zoned = /(?:[zZ]|[+-]\d\d(?::?\d\d)?)$/.test(t) || !t.includes('T') ? t : `${t}Z`;
   const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return null;
+  // Years outside 1-9999 (JavaScript's ±YYYYYY forms) are not timestamps PostgreSQL reads back.
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999 ? new Date(ms).toISOString() : null;
 }
 
 export const dateTime = z

@@ -192,10 +192,18 @@ export class AteraHttp {
   }
 }
 
+/**
+ * NUL characters (JSON "\u0000") in Atera's text cannot be stored by PostgreSQL; they carry no meaning
+ * in names or notes, so they are dropped before parsing rather than failing a whole import. A backslash
+ * escaped as "\\u0000" (literal text) is left alone.
+ */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+export const stripNulEscapes = (text: string): string => (text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text);
+
 function parseJson(text: string, ctx: RequestContext): unknown {
   if (text.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');
   try {
-    return JSON.parse(text);
+    return JSON.parse(stripNulEscapes(text));
   } catch {
     const start = text.trimStart().slice(0, 1);
     const kind = start === '<' ? 'an HTML page' : start === '{' || start === '[' ? 'truncated JSON' : 'not JSON';

@@ -59,12 +59,13 @@ export async function saveAssetGroups(
       const path = `body[${i}]`;
       if (item.name !== undefined) await assertNameFree(tx, item.name, item.id || null, `${path}.name`);
       if (item.id) {
-        const res = await tx
-          .updateTable('asset_group')
-          .set(pick(item, ['name', 'inactive'] as const))
-          .where('id', '=', item.id)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) throw notFound('AssetGroup', item.id);
+        const changes = pick(item, ['name', 'inactive'] as const);
+        // `{id}` alone changes nothing (an UPDATE with an empty SET is invalid SQL): only check it exists.
+        if (Object.keys(changes).length === 0) await getAssetGroup(ctx, item.id, tx);
+        else {
+          const res = await tx.updateTable('asset_group').set(changes).where('id', '=', item.id).executeTakeFirst();
+          if (Number(res.numUpdatedRows) === 0) throw notFound('AssetGroup', item.id);
+        }
         ids.push(item.id);
       } else {
         if (!item.name) throw invalid(`${path}.name`, 'required to create an asset group');
