@@ -13,6 +13,7 @@ import { createRun, getRun } from '../src/sync/runs.js';
 import { benchContext } from './children/setup.js';
 import { percentile } from './lib/measure.js';
 import { freshPgDatabase } from './lib/pg.js';
+import { startWorkers } from './lib/workers.js';
 
 export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<object> {
   const agents = opts.quick ? 10_000 : 100_000;
@@ -23,6 +24,7 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
   const db = await freshPgDatabase('keel_bench_load');
   const ctx = await benchContext(db.url);
   let server: ReturnType<typeof spawn> | undefined;
+  let workers: { stop(): Promise<void> } | undefined;
   try {
     await saveAteraSettings(ctx, { atera_enabled: true, atera_url: sim.url, atera_apikey: sim.apiKey, atera_requests_per_minute: 1_000_000, atera_enable_alerting: true, atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'] });
     const setup = await createRun(ctx.db, { integration: INTEGRATION, kind: 'sync', dry_run: false, started_by: 'bench', options: { entities: ['customers', 'assets'] } });
@@ -36,11 +38,13 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     const app = await createApplication(ctx.db, 'load', 'admin');
 
     const port = 18700 + Math.floor(Math.random() * 200);
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], { env: { ...process.env, DATABASE_URL: db.url, KEEL_SECRET_KEY: 'bench', PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-worker'], { env: { ...process.env, DATABASE_URL: db.url, KEEL_SECRET_KEY: 'bench', PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       server!.stdout!.on('data', (d) => String(d).includes('Keel is running') && resolve());
       server!.on('exit', (c) => reject(new Error(`server exited ${c}`)));
     });
+    // Jobs (the sync and the poll) run in a separate worker process, as a production deployment would.
+    workers = await startWorkers(1, db.url);
     const base = `http://127.0.0.1:${port}`;
     const tok = await (await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret }) })).json() as { access_token: string };
     const headers = { authorization: `Bearer ${tok.access_token}`, 'content-type': 'application/json' };
@@ -91,7 +95,7 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     const stats = Object.fromEntries(names.map((n) => [n, { requests: lat[n]!.length, p50: Math.round(percentile(lat[n]!, 50)), p95: Math.round(percentile(lat[n]!, 95)), p99: Math.round(percentile(lat[n]!, 99)) }]));
     const lists = [...lat.list_assets!, ...lat.list_assets_by_client!, ...lat.list_open_tickets!];
     return {
-      config: { assets: assetCount, open_alert_tickets: ticketCount, clients, seconds, database: 'postgresql', server: 'keel serve process' },
+      config: { assets: assetCount, open_alert_tickets: ticketCount, clients, seconds, database: 'postgresql', server: 'keel serve --no-worker + one keel worker process' },
       operations: stats,
       all_lists_ms: { p50: Math.round(percentile(lists, 50)), p95: Math.round(percentile(lists, 95)), p99: Math.round(percentile(lists, 99)) },
       goal_list_p95_under_ms: 100,
@@ -102,6 +106,7 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     };
   } finally {
     server?.kill('SIGTERM');
+    await workers?.stop();
     await new Promise((r) => setTimeout(r, 1500));
     await ctx.database.close();
     await sim.close();

@@ -18,7 +18,8 @@ program
   .description('Run the web server and API (embedded database unless DATABASE_URL is set)')
   .option('-p, --port <port>', 'port to listen on (default PORT or 8080)')
   .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
-  .action((opts: { port?: string; host?: string }) => runCommand(() => serveCommand(opts)));
+  .option('--no-worker', 'serve HTTP only; run `keel worker` processes for jobs and schedules (PostgreSQL)')
+  .action((opts: { port?: string; host?: string; worker?: boolean }) => runCommand(() => serveCommand(opts)));
 
 program
   .command('worker')

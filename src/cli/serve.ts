@@ -6,12 +6,13 @@ import { createLogger } from '../core/logger.js';
 import { buildServer } from '../http/server.js';
 
 /** `keel serve`: boot, make sure an admin exists, listen, and shut down cleanly on SIGINT/SIGTERM. */
-export async function serveCommand(opts: { port?: string; host?: string }): Promise<number> {
+export async function serveCommand(opts: { port?: string; host?: string; worker?: boolean }): Promise<number> {
   const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
   const logger = createLogger({ level: config.logLevel });
   const ctx = await bootContext(config, logger);
   const admin = await ensureAdmin(ctx.db, config.adminPassword);
-  const runtime = await startRuntime(ctx, { worker: true });
+  // With --no-worker this process only serves HTTP (and sends jobs); `keel worker` processes execute them.
+  const runtime = await startRuntime(ctx, { worker: opts.worker !== false });
   const app = await buildServer(ctx);
   const address = await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`Keel is running at ${address} (database: ${ctx.database.kind})\n`);
