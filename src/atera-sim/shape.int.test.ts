@@ -4,13 +4,13 @@ import { servedEndpoints } from './api-routes.js';
 import { type AteraSim, startAteraSim } from './index.js';
 
 /**
- * The simulator checked against Atera's published shapes (/work/shared/reference/atera-fields.json), not against
+ * The simulator checked against Atera's published shapes (test/fixtures/atera-fields.json, a copy of the reference's atera-fields.json), not against
  * our own client: field names byte for byte, JSON types, nullability, enum values, the paging envelope and the
  * operations served. This is what keeps the simulator from drifting into an invented API.
  */
 
 type Spec = Record<string, unknown> & { nullable: string[] };
-const FIELDS = JSON.parse(readFileSync('/work/shared/reference/atera-fields.json', 'utf8')) as Record<
+const FIELDS = JSON.parse(readFileSync(new URL('../../test/fixtures/atera-fields.json', import.meta.url), 'utf8')) as Record<
   string,
   unknown
 > & {

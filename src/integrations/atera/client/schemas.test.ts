@@ -14,7 +14,7 @@ import {
   parseAteraTimestamp,
 } from './schemas.js';
 
-const FIELDS = JSON.parse(readFileSync('/work/shared/reference/atera-fields.json', 'utf8')) as Record<
+const FIELDS = JSON.parse(readFileSync(new URL('../../../../test/fixtures/atera-fields.json', import.meta.url), 'utf8')) as Record<
   string,
   Record<string, unknown>
 >;
