@@ -13,7 +13,8 @@ export interface JobDefinition<T> {
   data: z.ZodType<T>;
   queue?: Omit<Queue, 'name'>;
   work?: WorkOptions;
-  handler: (ctx: AppContext, data: T, job: { id: string }) => Promise<unknown>;
+  /** `job.retryCount` > 0 when an earlier attempt of this job failed or its worker died (heartbeat lost). */
+  handler: (ctx: AppContext, data: T, job: { id: string; retryCount: number }) => Promise<unknown>;
 }
 
 export const PGBOSS_SCHEMA = 'keel_jobs';
@@ -60,7 +61,7 @@ export class Jobs {
       const workerId = await this.boss.work(def.name, { pollingIntervalSeconds: 1, ...(def.work ?? {}) }, async (jobs) => {
         for (const job of jobs) {
           const data = def.data.parse(job.data);
-          await def.handler(this.ctx, data, { id: job.id });
+          await def.handler(this.ctx, data, { id: job.id, retryCount: job.retryCount ?? 0 });
         }
       });
       this.workerIds.set(def.name, workerId);

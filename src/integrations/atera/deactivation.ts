@@ -59,6 +59,21 @@ async function setInactive(ctx: AppContext, ids: number[]): Promise<void> {
 export async function confirmRun(ctx: AppContext, runId: number, by: string): Promise<void> {
   const run = await getRun(ctx.db, runId, INTEGRATION);
   if (run.status !== 'needs_confirmation') throw new AppError('conflict', `Run ${runId} is ${run.status}, not waiting for confirmation`);
+  // A later read of Atera's devices supersedes this one: devices that came back since would be deactivated
+  // while present in Atera. Only the latest held run may be confirmed (or a new sync run).
+  const later = await ctx.db
+    .selectFrom('sync_run')
+    .select(['id', 'kind', 'options'])
+    .where('integration', '=', INTEGRATION)
+    .where('id', '>', runId)
+    .where('dry_run', '=', false)
+    .where('kind', 'in', ['sync', 'import_assets'])
+    .where('status', 'in', ['running', 'succeeded', 'needs_confirmation'])
+    .execute();
+  const reread = later.find((r) => r.kind === 'import_assets' || ((r.options as { entities?: string[] }).entities ?? ['customers', 'assets']).includes('assets'));
+  if (reread) {
+    throw new AppError('conflict', `Run ${runId} is out of date: run ${reread.id} has read Atera's devices since, so devices that came back would be deactivated; confirm the latest run or sync again`);
+  }
   const pending = (run.summary.pending_deactivation as number[] | undefined) ?? [];
   const still = pending.length
     ? await ctx.db.selectFrom('asset').select('id').where('id', 'in', pending).where('inactive', '=', false).where('atera_id', 'is not', null).execute()

@@ -28,10 +28,11 @@ export function defineAteraJobs(jobs: Jobs): void {
   jobs.define({
     name: RESOLVE_QUEUE,
     data: z.object({ outbox_id: z.number().int() }),
-    // Retries are the outbox row's own (next_attempt_at); the queue only needs to run each job once.
+    // Retries are the outbox row's own (next_attempt_at); the queue only needs to run each job once,
+    // plus once more when the worker died mid-call: that retry takes over the row left 'sending'.
     queue: { policy: 'standard', heartbeatSeconds: 10, expireInSeconds: 300, retryLimit: 1 },
     work: { batchSize: 4, localConcurrency: 8, burstWhenBatchFull: true } as never,
-    handler: (ctx, data) => processOutboxRow(ctx, data.outbox_id),
+    handler: (ctx, data, job) => processOutboxRow(ctx, data.outbox_id, undefined, { takeOver: job.retryCount > 0 }),
   });
 }
 

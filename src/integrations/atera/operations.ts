@@ -87,9 +87,25 @@ export async function executeRun(ctx: AppContext, runId: number, injected?: Ater
     }
     await recorder.finish('succeeded');
   } catch (e) {
-    const err = e as { message?: string; code?: string };
-    await recorder.finish('failed', { message: err.message ?? String(e), code: err.code });
+    await recorder.finish('failed', { message: (e as Error | undefined)?.message ?? String(e), code: runErrorCode(e) });
     // Classified Atera errors are recorded, not retried by the queue: the client already retried what was retryable.
     if (!(e instanceof AppError)) throw e;
   }
+}
+
+/**
+ * The error code a failed run records: an AppError's own code; otherwise 'unavailable' when the database
+ * (or another connection) dropped away under the run, and 'internal' for anything else. Never a driver's
+ * raw code (a SQLSTATE such as 57P01 is not one of Keel's codes).
+ */
+export function runErrorCode(e: unknown): string {
+  if (e instanceof AppError) return e.code;
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const message = typeof err?.message === 'string' ? err.message : '';
+  const connection =
+    /^(08|57P|53)/.test(code) ||
+    /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)/.test(code) ||
+    /connection terminated|connection error|not queryable|not currently accepting connections|terminating connection|connection refused|timeout exceeded when trying to connect/i.test(message);
+  return connection ? 'unavailable' : 'internal';
 }

@@ -57,14 +57,18 @@ export async function sweepOutbox(ctx: AppContext, now: Date): Promise<number> {
 /** Back-off between attempts: 30 s doubling, at most an hour. */
 export const backoffMs = (attempts: number): number => Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
 
-/** The job: makes the call for one outbox row, records the outcome on the row and on the ticket. */
-export async function processOutboxRow(ctx: AppContext, outboxId: number, injected?: AteraClient): Promise<void> {
+/**
+ * The job: makes the call for one outbox row, records the outcome on the row and on the ticket.
+ * `takeOver` (the queue's retry of a job whose worker died) also claims a row left 'sending': without it
+ * that row would wait for the stale sweep (minutes). The attempt count then makes it look in Atera first.
+ */
+export async function processOutboxRow(ctx: AppContext, outboxId: number, injected?: AteraClient, opts: { takeOver?: boolean } = {}): Promise<void> {
   const now = ctx.clock.now();
   const row = await ctx.db
     .updateTable('alert_outbox')
     .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now.toISOString() }))
     .where('id', '=', outboxId)
-    .where('status', 'in', ['queued', 'pending'])
+    .where('status', 'in', opts.takeOver ? ['queued', 'pending', 'sending'] : ['queued', 'pending'])
     .returningAll()
     .executeTakeFirst();
   if (!row) return;

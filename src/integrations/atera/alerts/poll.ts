@@ -23,6 +23,15 @@ export interface PollOutcome {
 
 type Known = Row<'atera_alert'>;
 
+/** One alert's planned outcome; `asTicket` is what a same-page duplicate would get if it had to stand alone. */
+interface Decided {
+  alert: AteraAlert;
+  target: AlertTarget;
+  decision: AlertDecision;
+  known?: Known;
+  asTicket?: Extract<AlertDecision, { kind: 'ticket' }>;
+}
+
 /**
  * One alert poll (guide: "Alerting"; the Integrator runs it every 5 minutes). Reads Atera's open and
  * snoozed alerts; a new alert becomes a ticket (or joins one, or is recorded/held by the rules); every
@@ -40,12 +49,24 @@ export async function pollAlerts(ctx: AppContext, client: AteraClient, opts: { p
   }
   const changes: Change[] = [];
   const now = ctx.clock.now();
-  const seenOpen = new Set<number>();
-  const openRead = client.alerts({ status: 'Open' });
-  for await (const page of openRead) {
-    for (const r of page.rejected) changes.push({ entity: 'alert', external_id: r.id === null ? null : String(r.id), local_id: null, action: 'error', name: null, reason: `${r.field}: ${r.reason}`, fields: null });
-    for (const a of page.records) seenOpen.add(a.AlertID);
-    await processOpenPage(ctx, settings, page.records, now, opts.preview, changes);
+  let seenOpen = new Set<number>();
+  let openRead = client.alerts({ status: 'Open' });
+  // Atera pages by offset: an alert resolved or raised while the list is read shifts the later pages, so a new
+  // alert can be skipped; the reader then says the read is not complete. Read again (up to 3 times): alerts
+  // already handled are steady the second time, and a skipped one gets its ticket now, not a poll later.
+  for (let attempt = 1; ; attempt++) {
+    const rejected: Change[] = [];
+    seenOpen = new Set<number>();
+    for await (const page of openRead) {
+      for (const r of page.rejected) rejected.push({ entity: 'alert', external_id: r.id === null ? null : String(r.id), local_id: null, action: 'error', name: null, reason: `${r.field}: ${r.reason}`, fields: null });
+      for (const a of page.records) seenOpen.add(a.AlertID);
+      await processOpenPage(ctx, settings, page.records, now, opts.preview, changes);
+    }
+    if (opts.preview || openRead.summary().complete || attempt >= 3) {
+      changes.push(...rejected);
+      break;
+    }
+    openRead = client.alerts({ status: 'Open' });
   }
   const snoozed = new Set<number>();
   const snoozedRead = client.alerts({ status: 'Snoozed' });
@@ -66,7 +87,7 @@ async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts:
   });
   if (todo.length === 0) return;
   const targets = await alertTargets(ctx.db, settings, todo);
-  const decisions: { alert: AteraAlert; target: AlertTarget; decision: AlertDecision; known?: Known }[] = [];
+  const decisions: Decided[] = [];
   const plannedCondition = new Map<string, number | 'new'>();
   for (const alert of todo) {
     const target = targets.get(alert.AlertID)!;
@@ -95,7 +116,7 @@ async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts:
     });
     // Two new alerts for one condition in the same page: the second joins the first's ticket.
     if (decision.kind === 'ticket' && settings.atera_alert_dedupe && plannedCondition.get(condKey) === 'new') {
-      decisions.push({ alert, target, decision: { kind: 'dedupe', ticketId: -1, reason: 'same device and condition as another new alert' }, known: k });
+      decisions.push({ alert, target, decision: { kind: 'dedupe', ticketId: -1, reason: 'same device and condition as another new alert' }, known: k, asTicket: decision });
       continue;
     }
     if (decision.kind === 'ticket') plannedCondition.set(condKey, 'new');
@@ -141,7 +162,7 @@ async function openTicketFor(db: Kysely<DB>, alert: AteraAlert, key: string): Pr
 async function writeDecisions(
   ctx: AppContext,
   settings: AteraSettings,
-  decisions: { alert: AteraAlert; target: AlertTarget; decision: AlertDecision; known?: Known }[],
+  decisions: Decided[],
   now: Date,
   changes: Change[],
 ): Promise<void> {
@@ -149,7 +170,7 @@ async function writeDecisions(
   const openStatus = await defaultOpenStatus(ctx.db);
   await ctx.db.transaction().execute(async (tx) => {
     const fresh = decisions.filter((d) => !d.known);
-    const row = (d: (typeof decisions)[number], disposition: Known['disposition']) => ({
+    const row = (d: Decided, disposition: Known['disposition']) => ({
       alert_id: d.alert.AlertID,
       agent_id: d.alert.AgentId,
       device_guid: d.alert.DeviceGuid,
@@ -168,7 +189,7 @@ async function writeDecisions(
       first_seen: nowIso,
       last_seen: nowIso,
     });
-    const disposition = (d: (typeof decisions)[number]): Known['disposition'] =>
+    const disposition = (d: Decided): Known['disposition'] =>
       ({ ticket: 'ticket', dedupe: 'deduplicated', record: 'recorded', hold: 'pending' }) [d.decision.kind] as Known['disposition'];
     const mine = new Set<number>();
     for (let i = 0; i < fresh.length; i += 500) {
@@ -180,6 +201,23 @@ async function writeDecisions(
     for (const d of decisions.filter((x) => x.known && x.decision.kind !== 'hold')) {
       const res = await tx.updateTable('atera_alert').set({ disposition: disposition(d), pending_reason: d.decision.kind === 'record' ? d.decision.reason : null }).where('alert_id', '=', d.alert.AlertID).where('disposition', '=', 'pending').executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) mine.add(d.alert.AlertID);
+    }
+    // Two polls at once: a same-page duplicate this poller inserted, whose first alert the other poller
+    // inserted, joins the ticket that poller made (committed: our insert waited for it), or, when that alert
+    // has no ticket, becomes the ticket itself. Never "de-duplicated" into nothing.
+    for (const d of decisions) {
+      if (d.decision.kind !== 'dedupe' || d.decision.ticketId >= 0 || !mine.has(d.alert.AlertID)) continue;
+      const first = decisions.find((x) => x.decision.kind === 'ticket' && x.alert.AgentId === d.alert.AgentId && conditionKey(x.alert) === conditionKey(d.alert));
+      if (first && mine.has(first.alert.AlertID)) continue;
+      const other = first ? await tx.selectFrom('atera_alert').select('ticket_id').where('alert_id', '=', first.alert.AlertID).executeTakeFirst() : undefined;
+      if (other?.ticket_id != null) {
+        d.decision = { ...d.decision, ticketId: other.ticket_id };
+      } else if (d.asTicket) {
+        d.decision = d.asTicket;
+        await tx.updateTable('atera_alert').set({ disposition: 'ticket' }).where('alert_id', '=', d.alert.AlertID).execute();
+        const ch = changes.find((c) => c.external_id === String(d.alert.AlertID));
+        if (ch) ch.action = 'create';
+      }
     }
     const toTicket = decisions.filter((d) => d.decision.kind === 'ticket' && mine.has(d.alert.AlertID));
     const rows: NewTicketRow[] = toTicket.map((d) => {

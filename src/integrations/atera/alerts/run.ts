@@ -2,6 +2,7 @@ import type { AppContext } from '../../../app/context.js';
 import { AppError } from '../../../core/errors.js';
 import { createRun, RunRecorder } from '../../../sync/runs.js';
 import type { AteraClient } from '../client/index.js';
+import { runErrorCode } from '../operations.js';
 import { ateraClientFor, INTEGRATION } from '../settings/settings.js';
 import { pollAlerts } from './poll.js';
 
@@ -31,8 +32,7 @@ export async function executeAlertPoll(ctx: AppContext, opts: { runId?: number; 
   } catch (e) {
     const runId = await ensureRun();
     const recorder = new RunRecorder(ctx.db, runId, () => ctx.clock.now());
-    const err = e as { message?: string; code?: string };
-    await recorder.finish('failed', { message: err.message ?? String(e), code: err.code });
+    await recorder.finish('failed', { message: (e as Error | undefined)?.message ?? String(e), code: runErrorCode(e) });
     if (!(e instanceof AppError)) throw e;
     return runId;
   }
