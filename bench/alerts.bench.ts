@@ -13,7 +13,14 @@ import { freshPgDatabase } from './lib/pg.js';
 import { startWorkers } from './lib/workers.js';
 
 async function latency(opts: { alerts: number; spreadMs: number; closes: number }): Promise<object> {
-  const sim = await startAteraSim({ seed: 4, customers: 10, agents: 200, alerts: 0, requestsPerMinute: null, logCalls: true });
+  const sim = await startAteraSim({
+    seed: 4,
+    customers: 10,
+    agents: 200,
+    alerts: 0,
+    requestsPerMinute: null,
+    logCalls: true,
+  });
   const db = await freshPgDatabase('keel_bench_latency');
   const ctx = await benchContext(db.url);
   try {
@@ -34,23 +41,41 @@ async function latency(opts: { alerts: number; spreadMs: number; closes: number 
     for (let i = 0; i < opts.alerts; i++) {
       const due = start + (opts.spreadMs * i) / opts.alerts + Math.random() * (opts.spreadMs / opts.alerts);
       await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
-      raisedAt.set(sim.state.raiseAlert({ AgentID: agents[i % agents.length]!.AgentID, Title: `Latency ${i}`, Severity: 'Warning' }), Date.now());
+      raisedAt.set(
+        sim.state.raiseAlert({
+          AgentID: agents[i % agents.length]!.AgentID,
+          Title: `Latency ${i}`,
+          Severity: 'Warning',
+        }),
+        Date.now(),
+      );
     }
     // Wait for every ticket (at most two intervals after the last alert).
     const deadline = Date.now() + 75_000;
     let tickets: { atera_alert_id: number | null; created_at: string; id: number }[] = [];
     while (Date.now() < deadline) {
-      tickets = await ctx.db.selectFrom('ticket').select(['id', 'atera_alert_id', 'created_at']).where('isalert', '=', true).execute();
+      tickets = await ctx.db
+        .selectFrom('ticket')
+        .select(['id', 'atera_alert_id', 'created_at'])
+        .where('isalert', '=', true)
+        .execute();
       if (tickets.length >= opts.alerts) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const delays = tickets.filter((t) => raisedAt.has(t.atera_alert_id!)).map((t) => new Date(t.created_at).getTime() - raisedAt.get(t.atera_alert_id!)!);
+    const delays = tickets
+      .filter((t) => raisedAt.has(t.atera_alert_id!))
+      .map((t) => new Date(t.created_at).getTime() - raisedAt.get(t.atera_alert_id!)!);
     // Close some tickets through the tickets use case, as the API does; the worker mirrors them.
     sim.state.clearCalls();
     const closed = await defaultClosedStatus(ctx.db);
     const closedAt = new Map<number, number>();
     for (const t of tickets.slice(0, opts.closes)) {
-      await saveTickets(ctx, [{ id: t.id, status_id: closed.id } as never], { kind: 'agent', id: null, name: 'bench', role: 'admin' });
+      await saveTickets(ctx, [{ id: t.id, status_id: closed.id } as never], {
+        kind: 'agent',
+        id: null,
+        name: 'bench',
+        role: 'admin',
+      });
       closedAt.set(t.atera_alert_id!, Date.now());
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -66,12 +91,22 @@ async function latency(opts: { alerts: number; spreadMs: number; closes: number 
       .map((c) => c.at - closedAt.get(c.id)!);
     await workers.stop();
     return {
-      config: { poll_interval: '30s', alerts: opts.alerts, raised_over_ms: opts.spreadMs, database: 'postgresql', worker: 'keel worker process' },
+      config: {
+        poll_interval: '30s',
+        alerts: opts.alerts,
+        raised_over_ms: opts.spreadMs,
+        database: 'postgresql',
+        worker: 'keel worker process',
+      },
       tickets_found: delays.length,
       raise_to_ticket_ms: { p50: percentile(delays, 50), p95: percentile(delays, 95), max: Math.max(...delays) },
       goal_raise_to_ticket_p95_at_most_ms: 32_000,
       closes: closeDelays.length,
-      close_to_atera_resolve_ms: { p50: percentile(closeDelays, 50), p95: percentile(closeDelays, 95), max: Math.max(...closeDelays) },
+      close_to_atera_resolve_ms: {
+        p50: percentile(closeDelays, 50),
+        p95: percentile(closeDelays, 95),
+        max: Math.max(...closeDelays),
+      },
       goal_close_to_resolve_at_most_ms: 5_000,
     };
   } finally {
@@ -87,7 +122,9 @@ export async function runAlertsBench(opts: { quick?: boolean } = {}): Promise<ob
   try {
     const postgres = await runChild('bench/children/alerts-child.ts', { databaseUrl: db.url, alerts });
     const pglite = await runChild('bench/children/alerts-child.ts', { alerts });
-    const lat = await latency(opts.quick ? { alerts: 40, spreadMs: 40_000, closes: 10 } : { alerts: 200, spreadMs: 120_000, closes: 50 });
+    const lat = await latency(
+      opts.quick ? { alerts: 40, spreadMs: 40_000, closes: 10 } : { alerts: 200, spreadMs: 120_000, closes: 50 },
+    );
     return { first_and_steady_poll: { postgres, pglite }, latency: lat };
   } finally {
     await db.drop();

@@ -9,11 +9,31 @@ import { freshPgDatabase } from './lib/pg.js';
 type ChildResult = Record<string, unknown> & { rss_mb: { peak: number } };
 
 async function importAt(agents: number): Promise<{ pglite: ChildResult; postgres: ChildResult }> {
-  const sim = await startSimProcess(['--rpm', 'none', '--customers', String(Math.max(1, Math.round(agents / 20))), '--agents', String(agents), '--alerts', '0', '--no-log', '--warm']);
+  const sim = await startSimProcess([
+    '--rpm',
+    'none',
+    '--customers',
+    String(Math.max(1, Math.round(agents / 20))),
+    '--agents',
+    String(agents),
+    '--alerts',
+    '0',
+    '--no-log',
+    '--warm',
+  ]);
   const db = await freshPgDatabase('keel_bench_import');
   try {
-    const pglite = await runChild<ChildResult>('bench/children/import-child.ts', { url: sim.url, apiKey: sim.apiKey, agents });
-    const postgres = await runChild<ChildResult>('bench/children/import-child.ts', { url: sim.url, apiKey: sim.apiKey, agents, databaseUrl: db.url });
+    const pglite = await runChild<ChildResult>('bench/children/import-child.ts', {
+      url: sim.url,
+      apiKey: sim.apiKey,
+      agents,
+    });
+    const postgres = await runChild<ChildResult>('bench/children/import-child.ts', {
+      url: sim.url,
+      apiKey: sim.apiKey,
+      agents,
+      databaseUrl: db.url,
+    });
     return { pglite, postgres };
   } finally {
     sim.stop();
@@ -35,8 +55,14 @@ export async function runImportBench(opts: { quick?: boolean } = {}): Promise<ob
       postgres_agents_per_s_at_least_5000: b.postgres.first_agents_per_s,
       postgres_peak_rss_under_400_mb: b.postgres.rss_mb.peak,
       rss_growth_mb_small_to_large_under_100: { pglite: growth('pglite'), postgres: growth('postgres') },
-      unchanged_second_run_asset_writes_zero: { pglite: b.pglite.second_asset_write_statements, postgres: b.postgres.second_asset_write_statements },
-      unchanged_second_run_vs_fetch_only_at_most_1_2: { pglite: b.pglite.second_vs_fetch_only, postgres: b.postgres.second_vs_fetch_only },
+      unchanged_second_run_asset_writes_zero: {
+        pglite: b.pglite.second_asset_write_statements,
+        postgres: b.postgres.second_asset_write_statements,
+      },
+      unchanged_second_run_vs_fetch_only_at_most_1_2: {
+        pglite: b.pglite.second_vs_fetch_only,
+        postgres: b.postgres.second_vs_fetch_only,
+      },
     },
   };
 }

@@ -20,25 +20,65 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
   const alerts = opts.quick ? 1_000 : 10_000;
   const seconds = opts.quick ? 15 : 60;
   const clients = 20;
-  const sim = await startAteraSim({ seed: 21, customers: agents / 20, agents, alerts: 0, requestsPerMinute: null, logCalls: false });
+  const sim = await startAteraSim({
+    seed: 21,
+    customers: agents / 20,
+    agents,
+    alerts: 0,
+    requestsPerMinute: null,
+    logCalls: false,
+  });
   const db = await freshPgDatabase('keel_bench_load');
   const ctx = await benchContext(db.url);
   let server: ReturnType<typeof spawn> | undefined;
   let workers: { stop(): Promise<void> } | undefined;
   try {
-    await saveAteraSettings(ctx, { atera_enabled: true, atera_url: sim.url, atera_apikey: sim.apiKey, atera_requests_per_minute: 1_000_000, atera_enable_alerting: true, atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'] });
-    const setup = await createRun(ctx.db, { integration: INTEGRATION, kind: 'sync', dry_run: false, started_by: 'bench', options: { entities: ['customers', 'assets'] } });
+    await saveAteraSettings(ctx, {
+      atera_enabled: true,
+      atera_url: sim.url,
+      atera_apikey: sim.apiKey,
+      atera_requests_per_minute: 1_000_000,
+      atera_enable_alerting: true,
+      atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'],
+    });
+    const setup = await createRun(ctx.db, {
+      integration: INTEGRATION,
+      kind: 'sync',
+      dry_run: false,
+      started_by: 'bench',
+      options: { entities: ['customers', 'assets'] },
+    });
     await executeRun(ctx, setup);
     const withType = sim.state.listAgents({}).filter((a) => a.OSType);
-    for (let i = 0; i < alerts; i++) sim.state.raiseAlert({ AgentID: withType[i % withType.length]!.AgentID, Title: `Load ${i}`, Severity: 'Warning', Code: i });
+    for (let i = 0; i < alerts; i++)
+      sim.state.raiseAlert({
+        AgentID: withType[i % withType.length]!.AgentID,
+        Title: `Load ${i}`,
+        Severity: 'Warning',
+        Code: i,
+      });
     await executeAlertPoll(ctx, { startedBy: 'bench' });
-    const assetCount = (await ctx.db.selectFrom('asset').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-    const ticketCount = (await ctx.db.selectFrom('ticket').select((eb) => eb.fn.countAll<number>().as('n')).where('dateclosed', 'is', null).executeTakeFirstOrThrow()).n;
+    const assetCount = (
+      await ctx.db
+        .selectFrom('asset')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+    const ticketCount = (
+      await ctx.db
+        .selectFrom('ticket')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('dateclosed', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).n;
     await ctx.db.selectFrom('asset').select('id').limit(1).execute();
     const app = await createApplication(ctx.db, 'load', 'admin');
 
     const port = 18700 + Math.floor(Math.random() * 200);
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-worker'], { env: { ...process.env, DATABASE_URL: db.url, KEEL_SECRET_KEY: 'bench', PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-worker'], {
+      env: { ...process.env, DATABASE_URL: db.url, KEEL_SECRET_KEY: 'bench', PORT: String(port), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       server!.stdout!.on('data', (d) => String(d).includes('Keel is running') && resolve());
       server!.on('exit', (c) => reject(new Error(`server exited ${c}`)));
@@ -46,26 +86,59 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     // Jobs (the sync and the poll) run in a separate worker process, as a production deployment would.
     workers = await startWorkers(1, db.url);
     const base = `http://127.0.0.1:${port}`;
-    const tok = await (await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'client_credentials', client_id: app.client_id, client_secret: app.client_secret }) })).json() as { access_token: string };
+    const tok = (await (
+      await fetch(`${base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credentials',
+          client_id: app.client_id,
+          client_secret: app.client_secret,
+        }),
+      })
+    ).json()) as { access_token: string };
     const headers = { authorization: `Bearer ${tok.access_token}`, 'content-type': 'application/json' };
     const assetIds = (await ctx.db.selectFrom('asset').select('id').execute()).map((r) => r.id);
     const ticketIds = (await ctx.db.selectFrom('ticket').select('id').execute()).map((r) => r.id);
     const clientIds = (await ctx.db.selectFrom('client').select('id').execute()).map((r) => r.id);
     const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
     const ops: Record<string, () => Promise<Response>> = {
-      list_assets: () => fetch(`${base}/api/Asset?pageinate=true&page_size=50&page_no=${1 + Math.floor(Math.random() * (assetCount / 50))}`, { headers }),
-      list_assets_by_client: () => fetch(`${base}/api/Asset?pageinate=true&page_size=50&client_id=${pick(clientIds)}`, { headers }),
-      list_open_tickets: () => fetch(`${base}/api/Tickets?pageinate=true&page_size=50&open_only=true&page_no=${1 + Math.floor(Math.random() * (ticketCount / 50))}`, { headers }),
+      list_assets: () =>
+        fetch(
+          `${base}/api/Asset?pageinate=true&page_size=50&page_no=${1 + Math.floor(Math.random() * (assetCount / 50))}`,
+          { headers },
+        ),
+      list_assets_by_client: () =>
+        fetch(`${base}/api/Asset?pageinate=true&page_size=50&client_id=${pick(clientIds)}`, { headers }),
+      list_open_tickets: () =>
+        fetch(
+          `${base}/api/Tickets?pageinate=true&page_size=50&open_only=true&page_no=${1 + Math.floor(Math.random() * (ticketCount / 50))}`,
+          { headers },
+        ),
       get_ticket: () => fetch(`${base}/api/Tickets/${pick(ticketIds)}`, { headers }),
-      update_asset: () => fetch(`${base}/api/Asset`, { method: 'POST', headers, body: JSON.stringify([{ id: pick(assetIds), notes: `load ${Date.now()}` }]) }),
-      add_note: () => fetch(`${base}/api/Actions`, { method: 'POST', headers, body: JSON.stringify([{ ticket_id: pick(ticketIds), note: 'load test note', hiddenfromuser: true }]) }),
+      update_asset: () =>
+        fetch(`${base}/api/Asset`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify([{ id: pick(assetIds), notes: `load ${Date.now()}` }]),
+        }),
+      add_note: () =>
+        fetch(`${base}/api/Actions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify([{ ticket_id: pick(ticketIds), note: 'load test note', hiddenfromuser: true }]),
+        }),
     };
     const names = Object.keys(ops);
     const lat: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const errors: Record<string, number> = {};
     // A sync and an alert poll run during the load, through the server like an admin would start them.
-    const syncStarted = await (await fetch(`${base}/api/Integration/Atera/Sync`, { method: 'POST', headers, body: JSON.stringify({}) })).json() as { id: number };
-    const pollStarted = await (await fetch(`${base}/api/Integration/Atera/PollAlerts`, { method: 'POST', headers, body: '{}' })).json() as { id: number };
+    const syncStarted = (await (
+      await fetch(`${base}/api/Integration/Atera/Sync`, { method: 'POST', headers, body: JSON.stringify({}) })
+    ).json()) as { id: number };
+    const pollStarted = (await (
+      await fetch(`${base}/api/Integration/Atera/PollAlerts`, { method: 'POST', headers, body: '{}' })
+    ).json()) as { id: number };
     const end = Date.now() + seconds * 1000;
     await Promise.all(
       Array.from({ length: clients }, async () => {
@@ -92,16 +165,41 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     };
     const sync = await finished(syncStarted.id);
     const poll = await finished(pollStarted.id);
-    const stats = Object.fromEntries(names.map((n) => [n, { requests: lat[n]!.length, p50: Math.round(percentile(lat[n]!, 50)), p95: Math.round(percentile(lat[n]!, 95)), p99: Math.round(percentile(lat[n]!, 99)) }]));
+    const stats = Object.fromEntries(
+      names.map((n) => [
+        n,
+        {
+          requests: lat[n]!.length,
+          p50: Math.round(percentile(lat[n]!, 50)),
+          p95: Math.round(percentile(lat[n]!, 95)),
+          p99: Math.round(percentile(lat[n]!, 99)),
+        },
+      ]),
+    );
     const lists = [...lat.list_assets!, ...lat.list_assets_by_client!, ...lat.list_open_tickets!];
     return {
-      config: { assets: assetCount, open_alert_tickets: ticketCount, clients, seconds, database: 'postgresql', server: 'keel serve --no-worker + one keel worker process' },
+      config: {
+        assets: assetCount,
+        open_alert_tickets: ticketCount,
+        clients,
+        seconds,
+        database: 'postgresql',
+        server: 'keel serve --no-worker + one keel worker process',
+      },
       operations: stats,
-      all_lists_ms: { p50: Math.round(percentile(lists, 50)), p95: Math.round(percentile(lists, 95)), p99: Math.round(percentile(lists, 99)) },
+      all_lists_ms: {
+        p50: Math.round(percentile(lists, 50)),
+        p95: Math.round(percentile(lists, 95)),
+        p99: Math.round(percentile(lists, 99)),
+      },
       goal_list_p95_under_ms: 100,
       errors,
       error_count: Object.values(errors).reduce((a, b) => a + b, 0),
-      sync_during_load: { status: sync.status, counts: sync.counts, unchanged_by_load: sync.counts.created === 0 && sync.counts.updated === 0 && sync.counts.deactivated === 0 },
+      sync_during_load: {
+        status: sync.status,
+        counts: sync.counts,
+        unchanged_by_load: sync.counts.created === 0 && sync.counts.updated === 0 && sync.counts.deactivated === 0,
+      },
       poll_during_load: { status: poll.status, counts: poll.counts },
     };
   } finally {

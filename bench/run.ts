@@ -26,14 +26,29 @@ const benches: Record<string, () => Promise<object>> = {
 };
 
 mkdirSync('bench/results', { recursive: true });
-const machine = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), load_at_start: os.loadavg() };
+const machine = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  memory_gb: Math.round(os.totalmem() / 2 ** 30),
+  load_at_start: os.loadavg(),
+};
 for (const [name, fn] of Object.entries(benches)) {
   if (only.length && !only.includes(name)) continue;
   process.stderr.write(`bench ${name}${quick ? ' (quick)' : ''}...\n`);
   const started = Date.now();
   const result = await fn();
-  const out = { name, quick, date: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000), machine, result };
+  const out = {
+    name,
+    quick,
+    date: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    result,
+  };
   writeFileSync(`bench/results/${name}${quick ? '.quick' : ''}.json`, `${JSON.stringify(out, null, 2)}\n`);
-  process.stderr.write(`bench ${name}: done in ${out.seconds} s → bench/results/${name}${quick ? '.quick' : ''}.json\n`);
+  process.stderr.write(
+    `bench ${name}: done in ${out.seconds} s → bench/results/${name}${quick ? '.quick' : ''}.json\n`,
+  );
 }
 process.exit(0);

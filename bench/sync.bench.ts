@@ -9,11 +9,36 @@ import { freshPgDatabase } from './lib/pg.js';
 export async function runSyncBench(opts: { quick?: boolean } = {}): Promise<object> {
   const agents = opts.quick ? 10_000 : 100_000;
   const rpm = 7_000;
-  const sim = await startSimProcess(['--rpm', String(rpm), '--customers', String(agents / 20), '--agents', String(agents), '--alerts', '0', '--no-log', '--warm']);
+  const sim = await startSimProcess([
+    '--rpm',
+    String(rpm),
+    '--customers',
+    String(agents / 20),
+    '--agents',
+    String(agents),
+    '--alerts',
+    '0',
+    '--no-log',
+    '--warm',
+  ]);
   const db = await freshPgDatabase('keel_bench_sync');
   try {
-    const postgres = await runChild('bench/children/sync-child.ts', { url: sim.url, apiKey: sim.apiKey, rpm, databaseUrl: db.url });
-    return { config: { agents, customers: agents / 20, requests_per_minute: rpm, note: '700/min scaled by 10 (the ratio is what counts)', database: 'postgresql' }, postgres };
+    const postgres = await runChild('bench/children/sync-child.ts', {
+      url: sim.url,
+      apiKey: sim.apiKey,
+      rpm,
+      databaseUrl: db.url,
+    });
+    return {
+      config: {
+        agents,
+        customers: agents / 20,
+        requests_per_minute: rpm,
+        note: '700/min scaled by 10 (the ratio is what counts)',
+        database: 'postgresql',
+      },
+      postgres,
+    };
   } finally {
     sim.stop();
     await db.drop();

@@ -8,9 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createContext } from '../../src/app/context.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/core/config.js';
 import { SecretBox } from '../../src/core/crypto.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrator.js';
 import { seedDefaults } from '../../src/db/seed.js';
@@ -19,7 +19,12 @@ import { ateraClientFor, INTEGRATION, saveAteraSettings } from '../../src/integr
 import { createRun, getRun } from '../../src/sync/runs.js';
 import { rssSampler } from '../lib/measure.js';
 
-const arg = JSON.parse(process.argv[2] ?? '{}') as { url: string; apiKey: string; databaseUrl?: string; agents: number };
+const arg = JSON.parse(process.argv[2] ?? '{}') as {
+  url: string;
+  apiKey: string;
+  databaseUrl?: string;
+  agents: number;
+};
 let assetWrites = 0;
 const observer = (sql: string) => {
   if (/^\s*(insert into|update|delete from)\s+"asset"/i.test(sql)) assetWrites++;
@@ -29,7 +34,13 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'keel-bench-'));
 const database = await openDatabase(arg.databaseUrl ? { url: arg.databaseUrl, observer } : { dataDir, observer });
 await migrate(database.db);
 await seedDefaults(database.db);
-const ctx = createContext({ database, config: loadConfig({ KEEL_DATA_DIR: dataDir }), logger: silentLogger, secrets: new SecretBox(Buffer.alloc(32, 7)), clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) } });
+const ctx = createContext({
+  database,
+  config: loadConfig({ KEEL_DATA_DIR: dataDir }),
+  logger: silentLogger,
+  secrets: new SecretBox(Buffer.alloc(32, 7)),
+  clock: { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+});
 await saveAteraSettings(ctx, { atera_enabled: true, atera_url: arg.url, atera_apikey: arg.apiKey });
 const baseRss = rss.peakMb();
 

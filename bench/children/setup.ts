@@ -17,13 +17,24 @@ export async function benchContext(databaseUrl: string | undefined, observer?: Q
   const database = await openDatabase(databaseUrl ? { url: databaseUrl, observer } : { dataDir, observer });
   await migrate(database.db);
   await seedDefaults(database.db);
-  const ctx = createContext({ database, config: loadConfig({ KEEL_DATA_DIR: dataDir, KEEL_SECRET_KEY: 'bench' }), logger: silentLogger, secrets: SecretBox.fromConfig('bench', dataDir), clock: systemClock });
+  const ctx = createContext({
+    database,
+    config: loadConfig({ KEEL_DATA_DIR: dataDir, KEEL_SECRET_KEY: 'bench' }),
+    logger: silentLogger,
+    secrets: SecretBox.fromConfig('bench', dataDir),
+    clock: systemClock,
+  });
   registerAlertCloseHandler(ctx);
   return ctx;
 }
 
 /** Counts INSERT/UPDATE/DELETE statements per table. */
-export function writeCounter(): { observer: QueryObserver; counts: Map<string, number>; reset(): void; total(tables: string[]): number } {
+export function writeCounter(): {
+  observer: QueryObserver;
+  counts: Map<string, number>;
+  reset(): void;
+  total(tables: string[]): number;
+} {
   const counts = new Map<string, number>();
   return {
     counts,

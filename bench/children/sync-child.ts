@@ -11,12 +11,25 @@ import { benchContext, writeCounter } from './setup.js';
 const arg = JSON.parse(process.argv[2] ?? '{}') as { url: string; apiKey: string; databaseUrl?: string; rpm: number };
 const writes = writeCounter();
 const ctx = await benchContext(arg.databaseUrl, writes.observer);
-await saveAteraSettings(ctx, { atera_enabled: true, atera_url: arg.url, atera_apikey: arg.apiKey, atera_requests_per_minute: arg.rpm, halointegrator_atera: true, atera_delete_devices: true });
+await saveAteraSettings(ctx, {
+  atera_enabled: true,
+  atera_url: arg.url,
+  atera_apikey: arg.apiKey,
+  atera_requests_per_minute: arg.rpm,
+  halointegrator_atera: true,
+  atera_delete_devices: true,
+});
 
 const sync = async () => {
   const client = await ateraClientFor(ctx);
   const before = client.stats().requests;
-  const id = await createRun(ctx.db, { integration: INTEGRATION, kind: 'sync', dry_run: false, started_by: 'bench', options: { entities: ['customers', 'assets'] } });
+  const id = await createRun(ctx.db, {
+    integration: INTEGRATION,
+    kind: 'sync',
+    dry_run: false,
+    started_by: 'bench',
+    options: { entities: ['customers', 'assets'] },
+  });
   writes.reset();
   const t = performance.now();
   await executeRun(ctx, id, client);
@@ -25,7 +38,14 @@ const sync = async () => {
   if (run.status !== 'succeeded') throw new Error(`sync ${run.status}: ${run.error}`);
   const requests = client.stats().requests - before;
   const floorMs = (requests / (arg.rpm / 60)) * 1000;
-  return { ms: Math.round(ms), requests, floor_ms: Math.round(floorMs), ratio_to_floor: Number((ms / floorMs).toFixed(3)), counts: run.counts, record_writes: writes.total(['client', 'site', 'asset', 'sync_link', 'asset_type', 'users']) };
+  return {
+    ms: Math.round(ms),
+    requests,
+    floor_ms: Math.round(floorMs),
+    ratio_to_floor: Number((ms / floorMs).toFixed(3)),
+    counts: run.counts,
+    record_writes: writes.total(['client', 'site', 'asset', 'sync_link', 'asset_type', 'users']),
+  };
 };
 const first = await sync();
 const second = await sync();

@@ -28,7 +28,10 @@ export const round = (n: number, digits = 2): number => Number(n.toFixed(digits)
 export function runChild<T>(script: string, arg: unknown, env: NodeJS.ProcessEnv = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const extra = process.env.KEEL_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, JSON.stringify(arg)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, JSON.stringify(arg)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -48,7 +51,11 @@ export function runChild<T>(script: string, arg: unknown, env: NodeJS.ProcessEnv
 
 /** Starts the Atera simulator in its own process (so it does not count towards Keel's RSS). */
 export async function startSimProcess(args: string[]): Promise<{ url: string; apiKey: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'atera-sim', '--json', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'atera-sim', '--json', '--port', '0', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const info = await new Promise<{ url: string; apiKey: string }>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {

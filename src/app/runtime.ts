@@ -1,5 +1,4 @@
-import { defineAteraJobs } from '../integrations/atera/jobs.js';
-import { ateraTick } from '../integrations/atera/jobs.js';
+import { ateraTick, defineAteraJobs } from '../integrations/atera/jobs.js';
 import { createBoss, Jobs } from '../jobs/queue.js';
 import type { AppContext } from './context.js';
 

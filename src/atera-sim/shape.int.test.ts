@@ -10,10 +10,9 @@ import { type AteraSim, startAteraSim } from './index.js';
  */
 
 type Spec = Record<string, unknown> & { nullable: string[] };
-const FIELDS = JSON.parse(readFileSync(new URL('../../test/fixtures/atera-fields.json', import.meta.url), 'utf8')) as Record<
-  string,
-  unknown
-> & {
+const FIELDS = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/atera-fields.json', import.meta.url), 'utf8'),
+) as Record<string, unknown> & {
   enums: Record<string, string[]>;
   enum_fields: Record<string, string>;
   endpoints: { method: string; path: string; query: string[]; status_codes: string[] }[];

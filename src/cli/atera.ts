@@ -31,8 +31,17 @@ function summary(run: RunView): string {
 async function runWithProgress(kind: RunKind, opts: { preview: boolean; entities?: SyncEntity[] }): Promise<number> {
   const config = loadConfig();
   const ctx = await bootContext(config, createLogger({ level: 'warn' }));
-  const runId = await createRun(ctx.db, { integration: INTEGRATION, kind, dry_run: opts.preview, started_by: 'cli', options: { dry_run: opts.preview, ...(opts.entities ? { entities: opts.entities } : {}) } });
-  const bar = new SingleBar({ format: ' {phase} [{bar}] {percentage}% | {value}/{total} records', hideCursor: true, clearOnComplete: true }, undefined);
+  const runId = await createRun(ctx.db, {
+    integration: INTEGRATION,
+    kind,
+    dry_run: opts.preview,
+    started_by: 'cli',
+    options: { dry_run: opts.preview, ...(opts.entities ? { entities: opts.entities } : {}) },
+  });
+  const bar = new SingleBar(
+    { format: ' {phase} [{bar}] {percentage}% | {value}/{total} records', hideCursor: true, clearOnComplete: true },
+    undefined,
+  );
   const interactive = process.stderr.isTTY;
   if (interactive) bar.start(1, 0, { phase: 'starting' });
   const timer = setInterval(async () => {
@@ -77,22 +86,30 @@ export function registerAteraCommands(program: Command): void {
       }),
     );
 
-  const atera = program.command('atera').description('The Atera RMM integration: imports, sync and alert polls from the command line');
+  const atera = program
+    .command('atera')
+    .description('The Atera RMM integration: imports, sync and alert polls from the command line');
   atera
     .command('import-customers')
     .description('Import Customers (guide: "Importing Customers")')
     .option('--preview', 'plan only: report what would change and write nothing')
-    .action((o: { preview?: boolean }) => runCommand(() => runWithProgress('import_customers', { preview: Boolean(o.preview) })));
+    .action((o: { preview?: boolean }) =>
+      runCommand(() => runWithProgress('import_customers', { preview: Boolean(o.preview) })),
+    );
   atera
     .command('import-assets')
     .description('Import Assets (guide: "Import Assets"); --preview is the import preview')
     .option('--preview', 'plan only: report what would change and write nothing')
-    .action((o: { preview?: boolean }) => runCommand(() => runWithProgress('import_assets', { preview: Boolean(o.preview) })));
+    .action((o: { preview?: boolean }) =>
+      runCommand(() => runWithProgress('import_assets', { preview: Boolean(o.preview) })),
+    );
   atera
     .command('import-contacts')
     .description('Import Atera contacts as Users of their linked customers (matched by email, then name)')
     .option('--preview', 'plan only: report what would change and write nothing')
-    .action((o: { preview?: boolean }) => runCommand(() => runWithProgress('import_contacts', { preview: Boolean(o.preview) })));
+    .action((o: { preview?: boolean }) =>
+      runCommand(() => runWithProgress('import_contacts', { preview: Boolean(o.preview) })),
+    );
   atera
     .command('sync')
     .description('Run the Integrator sync now (customers and assets, with deactivation when enabled)')
@@ -115,7 +132,12 @@ export function registerAteraCommands(program: Command): void {
     .action(() =>
       runCommand(async () => {
         const ctx = await bootContext(loadConfig(), createLogger({ level: 'warn' }));
-        const runId = await createRun(ctx.db, { integration: INTEGRATION, kind: 'alerts', dry_run: false, started_by: 'cli' });
+        const runId = await createRun(ctx.db, {
+          integration: INTEGRATION,
+          kind: 'alerts',
+          dry_run: false,
+          started_by: 'cli',
+        });
         await executeAlertPoll(ctx, { runId, startedBy: 'cli' });
         const run = await getRun(ctx.db, runId);
         process.stdout.write(`${summary(run)}\n`);

@@ -31,7 +31,13 @@ export function registerDemoCommand(program: Command): void {
     .action((opts: { port: string }) =>
       runCommand(async () => {
         const dataDir = mkdtempSync(path.join(tmpdir(), 'keel-demo-'));
-        const config = loadConfig({ ...process.env, KEEL_DATA_DIR: dataDir, PORT: opts.port, KEEL_ADMIN_PASSWORD: DEMO_PASSWORD, DATABASE_URL: undefined });
+        const config = loadConfig({
+          ...process.env,
+          KEEL_DATA_DIR: dataDir,
+          PORT: opts.port,
+          KEEL_ADMIN_PASSWORD: DEMO_PASSWORD,
+          DATABASE_URL: undefined,
+        });
         const say = (s: string) => process.stdout.write(`${s}\n`);
         say('Starting the Keel demo (throwaway embedded database; nothing here is kept)...');
         const sim = await startAteraSim({ seed: 42, customers: 12, agents: 300, alerts: 0, requestsPerMinute: null });
@@ -49,7 +55,13 @@ export function registerDemoCommand(program: Command): void {
           atera_delete_devices: true,
         });
         say('Importing customers and devices from the simulated Atera account...');
-        const runId = await createRun(ctx.db, { integration: INTEGRATION, kind: 'sync', dry_run: false, started_by: 'demo', options: { entities: ['customers', 'assets'] } });
+        const runId = await createRun(ctx.db, {
+          integration: INTEGRATION,
+          kind: 'sync',
+          dry_run: false,
+          started_by: 'demo',
+          options: { entities: ['customers', 'assets'] },
+        });
         await executeRun(ctx, runId);
         const agents = sim.state.listAgents({}).filter((a) => a.OSType);
         const samples: [string, 'Critical' | 'Warning' | 'Information'][] = [
@@ -59,7 +71,13 @@ export function registerDemoCommand(program: Command): void {
           ['Backup job failed', 'Critical'],
           ['Antivirus definitions out of date', 'Information'],
         ];
-        samples.forEach(([title, severity], i) => sim.state.raiseAlert({ AgentID: agents[(i * 37) % agents.length]!.AgentID, Title: title, Severity: severity }));
+        for (const [i, [title, severity]] of samples.entries()) {
+          sim.state.raiseAlert({
+            AgentID: agents[(i * 37) % agents.length]!.AgentID,
+            Title: title,
+            Severity: severity,
+          });
+        }
         await executeAlertPoll(ctx, { startedBy: 'demo' });
         const app = await buildServer(ctx, { plugins: [demoRoutes(sim)], demo: true });
         const address = await app.listen({ port: config.port, host: config.host });

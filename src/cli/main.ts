@@ -34,7 +34,9 @@ program
       const config = loadConfig();
       const database = await openConfiguredDatabase(config);
       const again = await migrate(database.db);
-      process.stdout.write(`database is up to date (${database.kind}${again.length ? `, applied ${again.join(', ')}` : ''})\n`);
+      process.stdout.write(
+        `database is up to date (${database.kind}${again.length ? `, applied ${again.join(', ')}` : ''})\n`,
+      );
       await database.close();
     }),
   );
@@ -49,7 +51,9 @@ admin
     runCommand(async () => {
       const database = await openConfiguredDatabase(loadConfig());
       const pw = await resetPassword(database.db, opts.login, opts.password);
-      process.stdout.write(opts.password ? `password of ${opts.login} changed\n` : `new password of ${opts.login}: ${pw}\n`);
+      process.stdout.write(
+        opts.password ? `password of ${opts.login} changed\n` : `new password of ${opts.login}: ${pw}\n`,
+      );
       await database.close();
     }),
   );

@@ -4,7 +4,7 @@ import { AppError } from '../core/errors.js';
  * Runs a command body and turns failures into the exit codes of the error table (src/core/errors.ts),
  * printing a one-line message instead of a stack trace for errors a user can act on.
  */
-export async function runCommand(fn: () => Promise<void | number>): Promise<never> {
+export async function runCommand(fn: () => Promise<number | undefined>): Promise<never> {
   try {
     const code = await fn();
     process.exit(typeof code === 'number' ? code : 0);

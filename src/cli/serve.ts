@@ -7,7 +7,11 @@ import { buildServer } from '../http/server.js';
 
 /** `keel serve`: boot, make sure an admin exists, listen, and shut down cleanly on SIGINT/SIGTERM. */
 export async function serveCommand(opts: { port?: string; host?: string; worker?: boolean }): Promise<number> {
-  const config = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.host ? { HOST: opts.host } : {}) });
+  const config = loadConfig({
+    ...process.env,
+    ...(opts.port ? { PORT: opts.port } : {}),
+    ...(opts.host ? { HOST: opts.host } : {}),
+  });
   const logger = createLogger({ level: config.logLevel });
   const ctx = await bootContext(config, logger);
   const admin = await ensureAdmin(ctx.db, config.adminPassword);
@@ -17,7 +21,9 @@ export async function serveCommand(opts: { port?: string; host?: string; worker?
   const address = await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`Keel is running at ${address} (database: ${ctx.database.kind})\n`);
   if (admin.generated) {
-    process.stdout.write(`Sign in as "admin" with the password ${admin.generated} (shown once; change it with keel admin reset-password)\n`);
+    process.stdout.write(
+      `Sign in as "admin" with the password ${admin.generated} (shown once; change it with keel admin reset-password)\n`,
+    );
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -34,7 +40,9 @@ export async function serveCommand(opts: { port?: string; host?: string; worker?
 export async function workerCommand(): Promise<number> {
   const config = loadConfig();
   if (!config.databaseUrl) {
-    process.stderr.write('note: with the embedded database, `keel serve` already runs a worker; separate workers need DATABASE_URL (PostgreSQL)\n');
+    process.stderr.write(
+      'note: with the embedded database, `keel serve` already runs a worker; separate workers need DATABASE_URL (PostgreSQL)\n',
+    );
   }
   const logger = createLogger({ level: config.logLevel });
   const ctx = await bootContext(config, logger);

@@ -58,12 +58,16 @@ export class Jobs {
     this.started = true;
     if (!opts.worker) return;
     for (const def of this.defs.values()) {
-      const workerId = await this.boss.work(def.name, { pollingIntervalSeconds: 1, ...(def.work ?? {}) }, async (jobs) => {
-        for (const job of jobs) {
-          const data = def.data.parse(job.data);
-          await def.handler(this.ctx, data, { id: job.id, retryCount: job.retryCount ?? 0 });
-        }
-      });
+      const workerId = await this.boss.work(
+        def.name,
+        { pollingIntervalSeconds: 1, ...(def.work ?? {}) },
+        async (jobs) => {
+          for (const job of jobs) {
+            const data = def.data.parse(job.data);
+            await def.handler(this.ctx, data, { id: job.id, retryCount: job.retryCount ?? 0 });
+          }
+        },
+      );
       this.workerIds.set(def.name, workerId);
     }
   }
@@ -85,7 +89,10 @@ export class Jobs {
     if (!def) throw new Error(`no job named ${name}`);
     if (!this.started) throw new Error('the job queue is not started');
     for (let i = 0; i < items.length; i += 1000) {
-      await this.boss.insert(name, items.slice(i, i + 1000).map((d) => ({ data: def.data.parse(d) as object })));
+      await this.boss.insert(
+        name,
+        items.slice(i, i + 1000).map((d) => ({ data: def.data.parse(d) as object })),
+      );
     }
     const local = this.workerIds.get(name);
     if (local) this.boss.notifyWorker(local);

@@ -16,12 +16,23 @@ describe('schedules', () => {
     // Spring forward: 2026-03-29 02:00 → 03:00 local. 03:00 CEST = 01:00 UTC.
     const spring: string[] = [];
     let t = new Date('2026-03-27T12:00:00Z');
-    for (let i = 0; i < 4; i++) spring.push(iso((t = nextAfter(s, t))));
-    expect(spring).toEqual(['2026-03-28T02:00:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T01:00:00.000Z', '2026-03-31T01:00:00.000Z']);
+    for (let i = 0; i < 4; i++) {
+      t = nextAfter(s, t);
+      spring.push(iso(t));
+    }
+    expect(spring).toEqual([
+      '2026-03-28T02:00:00.000Z',
+      '2026-03-29T01:00:00.000Z',
+      '2026-03-30T01:00:00.000Z',
+      '2026-03-31T01:00:00.000Z',
+    ]);
     // Fall back: 2026-10-25 03:00 → 02:00 local. 03:00 CET = 02:00 UTC.
     const fall: string[] = [];
     t = new Date('2026-10-23T12:00:00Z');
-    for (let i = 0; i < 3; i++) fall.push(iso((t = nextAfter(s, t))));
+    for (let i = 0; i < 3; i++) {
+      t = nextAfter(s, t);
+      fall.push(iso(t));
+    }
     expect(fall).toEqual(['2026-10-24T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-26T02:00:00.000Z']);
   });
 

@@ -17,15 +17,20 @@ export function parseSchedule(spec: string, timezone = 'UTC', path = 'schedule')
   const m = /^(\d+)\s*(s|m|h|d)$/i.exec(s);
   if (m) {
     const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase() as keyof typeof UNIT_MS];
-    if (ms <= 0) throw new AppError('validation', `${path}: the interval must be more than 0`, [{ path, message: 'must be more than 0' }]);
+    if (ms <= 0)
+      throw new AppError('validation', `${path}: the interval must be more than 0`, [
+        { path, message: 'must be more than 0' },
+      ]);
     return { kind: 'interval', ms, spec: s };
   }
   try {
     return { kind: 'cron', cron: new Cron(s, { timezone, paused: true }), spec: s };
   } catch (e) {
-    throw new AppError('validation', `${path}: "${s}" is neither an interval like "5m" nor a cron expression (${(e as Error).message})`, [
-      { path, message: 'not an interval or cron expression' },
-    ]);
+    throw new AppError(
+      'validation',
+      `${path}: "${s}" is neither an interval like "5m" nor a cron expression (${(e as Error).message})`,
+      [{ path, message: 'not an interval or cron expression' }],
+    );
   }
 }
 
@@ -71,7 +76,9 @@ export async function claimDue(db: Kysely<DB>, entries: ScheduleEntry[], now: Da
       await db
         .insertInto('schedule_state')
         .values({ key: entry.key, spec: specKey, next_due: nextAfter(schedule, now).toISOString() })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ spec: specKey, next_due: nextAfter(schedule, now).toISOString() }))
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({ spec: specKey, next_due: nextAfter(schedule, now).toISOString() }),
+        )
         .execute();
       continue;
     }

@@ -13,9 +13,15 @@ export interface Link {
   origin: 'created' | 'matched' | 'mapped';
 }
 
-export const contentHash = (value: unknown): string => createHash('sha1').update(JSON.stringify(value)).digest('base64url');
+export const contentHash = (value: unknown): string =>
+  createHash('sha1').update(JSON.stringify(value)).digest('base64url');
 
-export async function linksFor(db: Kysely<DB>, integration: string, entity: string, externalIds: string[]): Promise<Map<string, Link>> {
+export async function linksFor(
+  db: Kysely<DB>,
+  integration: string,
+  entity: string,
+  externalIds: string[],
+): Promise<Map<string, Link>> {
   if (externalIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('sync_link')
@@ -28,7 +34,12 @@ export async function linksFor(db: Kysely<DB>, integration: string, entity: stri
 }
 
 export async function allLinks(db: Kysely<DB>, integration: string, entity: string): Promise<Link[]> {
-  return db.selectFrom('sync_link').select(['external_id', 'local_id', 'hash', 'origin']).where('integration', '=', integration).where('entity', '=', entity).execute();
+  return db
+    .selectFrom('sync_link')
+    .select(['external_id', 'local_id', 'hash', 'origin'])
+    .where('integration', '=', integration)
+    .where('entity', '=', entity)
+    .execute();
 }
 
 export async function upsertLinks(db: Kysely<DB>, integration: string, entity: string, links: Link[]): Promise<void> {
@@ -36,7 +47,16 @@ export async function upsertLinks(db: Kysely<DB>, integration: string, entity: s
     const chunk = links.slice(i, i + 1000);
     await db
       .insertInto('sync_link')
-      .values(chunk.map((l) => ({ integration, entity, external_id: l.external_id, local_id: l.local_id, hash: l.hash, origin: l.origin })))
+      .values(
+        chunk.map((l) => ({
+          integration,
+          entity,
+          external_id: l.external_id,
+          local_id: l.local_id,
+          hash: l.hash,
+          origin: l.origin,
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['integration', 'entity', 'external_id']).doUpdateSet((eb) => ({
           local_id: eb.ref('excluded.local_id'),
@@ -49,7 +69,17 @@ export async function upsertLinks(db: Kysely<DB>, integration: string, entity: s
   }
 }
 
-export async function removeLinks(db: Kysely<DB>, integration: string, entity: string, externalIds: string[]): Promise<void> {
+export async function removeLinks(
+  db: Kysely<DB>,
+  integration: string,
+  entity: string,
+  externalIds: string[],
+): Promise<void> {
   if (externalIds.length === 0) return;
-  await db.deleteFrom('sync_link').where('integration', '=', integration).where('entity', '=', entity).where('external_id', 'in', externalIds).execute();
+  await db
+    .deleteFrom('sync_link')
+    .where('integration', '=', integration)
+    .where('entity', '=', entity)
+    .where('external_id', 'in', externalIds)
+    .execute();
 }

@@ -45,7 +45,8 @@ export function matchCustomer(externalId: string, name: string | null, index: Cu
   if (linked) return { rule: 'linked', outcome: 'link', client_id: linked.client_id, site_id: linked.main_site_id };
   if (name) {
     const exact = (index.byName.get(name) ?? []).filter(free(externalId));
-    if (exact.length === 1) return { rule: 'name', outcome: 'link', client_id: exact[0]!.client_id, site_id: exact[0]!.main_site_id };
+    if (exact.length === 1)
+      return { rule: 'name', outcome: 'link', client_id: exact[0]!.client_id, site_id: exact[0]!.main_site_id };
     if (exact.length > 1) return { rule: 'name', outcome: 'conflict', candidates: exact };
     const similar = (index.byFoldedName.get(foldName(name)) ?? []).filter(free(externalId));
     if (similar.length > 0) return { rule: 'none', outcome: 'suggest', candidates: similar };
@@ -78,16 +79,30 @@ export function matchAsset(
   const linked = byExternalId.get(externalId);
   if (linked !== undefined) return { rule: 'external_id', outcome: 'update', asset_id: linked };
   if (matchValue === null || isPlaceholder(matchValue, placeholders)) {
-    return { rule: 'none', outcome: 'create', ...(matchValue !== null ? { reason: `matching value "${matchValue}" is a placeholder` } : {}) };
+    return {
+      rule: 'none',
+      outcome: 'create',
+      ...(matchValue !== null ? { reason: `matching value "${matchValue}" is a placeholder` } : {}),
+    };
   }
   const candidates = byMatchValue.get(normalizeMatchValue(matchValue)) ?? [];
   if (candidates.length === 0) return { rule: 'none', outcome: 'create' };
   if (candidates.length > 1) {
-    return { rule: 'matching_field', outcome: 'conflict', candidates, reason: `${candidates.length} assets have the matching value "${matchValue}"` };
+    return {
+      rule: 'matching_field',
+      outcome: 'conflict',
+      candidates,
+      reason: `${candidates.length} assets have the matching value "${matchValue}"`,
+    };
   }
   const only = candidates[0]!;
   if (only.external_id !== null && only.external_id !== externalId) {
-    return { rule: 'matching_field', outcome: 'conflict', candidates, reason: `asset ${only.id} has the matching value "${matchValue}" but is linked to Atera agent ${only.external_id}` };
+    return {
+      rule: 'matching_field',
+      outcome: 'conflict',
+      candidates,
+      reason: `asset ${only.id} has the matching value "${matchValue}" but is linked to Atera agent ${only.external_id}`,
+    };
   }
   return { rule: 'matching_field', outcome: 'update', asset_id: only.id };
 }

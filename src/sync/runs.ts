@@ -3,7 +3,16 @@ import { notFound } from '../core/errors.js';
 import type { DB, Row } from '../db/schema.js';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'needs_confirmation' | 'cancelled';
-export type ChangeAction = 'create' | 'update' | 'unchanged' | 'skip' | 'conflict' | 'error' | 'deactivate' | 'reactivate' | 'suggestion';
+export type ChangeAction =
+  | 'create'
+  | 'update'
+  | 'unchanged'
+  | 'skip'
+  | 'conflict'
+  | 'error'
+  | 'deactivate'
+  | 'reactivate'
+  | 'suggestion';
 
 export interface RunCounts {
   created: number;
@@ -16,7 +25,16 @@ export interface RunCounts {
   reactivated: number;
 }
 
-export const emptyCounts = (): RunCounts => ({ created: 0, updated: 0, unchanged: 0, skipped: 0, conflicts: 0, errors: 0, deactivated: 0, reactivated: 0 });
+export const emptyCounts = (): RunCounts => ({
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  skipped: 0,
+  conflicts: 0,
+  errors: 0,
+  deactivated: 0,
+  reactivated: 0,
+});
 
 const COUNT_OF: Partial<Record<ChangeAction, keyof RunCounts>> = {
   create: 'created',
@@ -41,7 +59,14 @@ export interface Change {
 
 export async function createRun(
   db: Kysely<DB>,
-  run: { integration: string; kind: string; dry_run: boolean; started_by: string; options?: Record<string, unknown>; status?: RunStatus },
+  run: {
+    integration: string;
+    kind: string;
+    dry_run: boolean;
+    started_by: string;
+    options?: Record<string, unknown>;
+    status?: RunStatus;
+  },
 ): Promise<number> {
   const row = await db
     .insertInto('sync_run')
@@ -79,7 +104,11 @@ export class RunRecorder {
   ) {}
 
   async start(): Promise<void> {
-    await this.db.updateTable('sync_run').set({ status: 'running', started_at: this.now().toISOString() }).where('id', '=', this.runId).execute();
+    await this.db
+      .updateTable('sync_run')
+      .set({ status: 'running', started_at: this.now().toISOString() })
+      .where('id', '=', this.runId)
+      .execute();
   }
 
   record(change: Change): void {
@@ -91,13 +120,25 @@ export class RunRecorder {
   /** Writes buffered changes, counts and progress; call once per batch so a reader sees the run move. */
   async flush(db: Kysely<DB> = this.db): Promise<void> {
     if (this.buffer.length > 0) {
-      const rows = this.buffer.map((c) => ({ run_id: this.runId, ...c, fields: c.fields ? JSON.stringify(c.fields) : null }));
+      const rows = this.buffer.map((c) => ({
+        run_id: this.runId,
+        ...c,
+        fields: c.fields ? JSON.stringify(c.fields) : null,
+      }));
       this.buffer = [];
-      for (let i = 0; i < rows.length; i += 1000) await db.insertInto('sync_change').values(rows.slice(i, i + 1000)).execute();
+      for (let i = 0; i < rows.length; i += 1000)
+        await db
+          .insertInto('sync_change')
+          .values(rows.slice(i, i + 1000))
+          .execute();
     }
     await db
       .updateTable('sync_run')
-      .set({ counts: JSON.stringify(this.counts), progress: JSON.stringify(this.progress), summary: JSON.stringify(this.summary) })
+      .set({
+        counts: JSON.stringify(this.counts),
+        progress: JSON.stringify(this.progress),
+        summary: JSON.stringify(this.summary),
+      })
       .where('id', '=', this.runId)
       .execute();
   }
@@ -106,7 +147,12 @@ export class RunRecorder {
     await this.flush();
     await this.db
       .updateTable('sync_run')
-      .set({ status, finished_at: this.now().toISOString(), error: error?.message ?? null, error_code: error?.code ?? null })
+      .set({
+        status,
+        finished_at: this.now().toISOString(),
+        error: error?.message ?? null,
+        error_code: error?.code ?? null,
+      })
       .where('id', '=', this.runId)
       .execute();
   }
@@ -137,7 +183,8 @@ export function runView(r: Row<'sync_run'>): RunView {
     options: r.options as Record<string, unknown>,
     progress: r.progress as Record<string, unknown>,
     summary: r.summary as Record<string, unknown>,
-    duration_ms: r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null,
+    duration_ms:
+      r.started_at && r.finished_at ? new Date(r.finished_at).getTime() - new Date(r.started_at).getTime() : null,
   };
 }
 
@@ -174,7 +221,12 @@ export async function listChanges(
   if (opts.entity) q = q.where('entity', '=', opts.entity);
   if (opts.search) q = q.where('name', 'ilike', `%${opts.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   const [rows, count] = await Promise.all([
-    q.select(['id', 'entity', 'external_id', 'local_id', 'action', 'name', 'reason', 'fields']).orderBy('id').limit(opts.limit).offset(opts.offset).execute(),
+    q
+      .select(['id', 'entity', 'external_id', 'local_id', 'action', 'name', 'reason', 'fields'])
+      .orderBy('id')
+      .limit(opts.limit)
+      .offset(opts.offset)
+      .execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows: rows as (Change & { id: number })[], total: count.n };

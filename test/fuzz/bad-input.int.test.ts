@@ -250,7 +250,11 @@ describeEachDb('bad input gets the right 4xx', (ctx) => {
       sim.state.changeCustomer(first!.CustomerID, { CustomerName: 'Nul\u0000Corp' });
       const run = await t.call('POST', '/api/Integration/Atera/ImportCustomers?wait=true', {});
       expect(run.body.status, JSON.stringify(run.body)).toBe('succeeded');
-      const c = await t.ctx.db.selectFrom('client').select('name').where('ateraid', '=', first!.CustomerID).executeTakeFirstOrThrow();
+      const c = await t.ctx.db
+        .selectFrom('client')
+        .select('name')
+        .where('ateraid', '=', first!.CustomerID)
+        .executeTakeFirstOrThrow();
       expect(c.name).toBe('NulCorp');
     } finally {
       await sim.close();

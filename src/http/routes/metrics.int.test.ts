@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestApp, startTestApp } from '../../../test/helpers/app.js';
+import { startTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { startSimFor } from '../../../test/helpers/atera.js';
 import { describeEachDb } from '../../../test/helpers/db.js';
 import type { AteraSim } from '../../atera-sim/index.js';
@@ -21,7 +21,11 @@ describeEachDb('GET /metrics', (ctx) => {
     await t.call('POST', '/api/Integration/Atera/ImportCustomers?wait=true', {});
     await t.call('POST', '/api/Integration/Atera', { atera_apikey: 'wrong-key' });
     await t.call('POST', '/api/Integration/Atera/ImportCustomers?wait=true', {});
-    const res = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${t.adminToken}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/keel_runs\{integration="atera",kind="import_customers",status="succeeded"\} 1/);
     expect(res.body).toMatch(/keel_runs\{integration="atera",kind="import_customers",status="failed"\} 1/);

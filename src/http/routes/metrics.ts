@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { AppContext } from '../../app/context.js';
 import { sharedLimiters } from '../../integrations/atera/client/index.js';
 
@@ -23,7 +23,11 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('sync_run').select(['integration', 'kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['integration', 'kind', 'status']).execute();
+      const rows = await db
+        .selectFrom('sync_run')
+        .select(['integration', 'kind', 'status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy(['integration', 'kind', 'status'])
+        .execute();
       for (const r of rows) this.set({ integration: r.integration, kind: r.kind, status: r.status }, r.n);
     },
   });
@@ -51,7 +55,9 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
     async collect() {
       this.reset();
       const rows = await sql<{ key: string; total: number }>`
-        SELECT key, sum(value::text::numeric)::float8 AS total FROM sync_run, jsonb_each(counts) GROUP BY key`.execute(db);
+        SELECT key, sum(value::text::numeric)::float8 AS total FROM sync_run, jsonb_each(counts) GROUP BY key`.execute(
+        db,
+      );
       for (const r of rows.rows) this.set({ action: r.key }, r.total);
     },
   });
@@ -62,7 +68,12 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('sync_run').select(['error_code', (eb) => eb.fn.countAll<number>().as('n')]).where('status', '=', 'failed').groupBy('error_code').execute();
+      const rows = await db
+        .selectFrom('sync_run')
+        .select(['error_code', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', '=', 'failed')
+        .groupBy('error_code')
+        .execute();
       for (const r of rows) this.set({ code: r.error_code ?? 'unknown' }, r.n);
     },
   });
@@ -73,7 +84,11 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
     registers: [registry],
     async collect() {
       this.reset();
-      const rows = await db.selectFrom('alert_outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      const rows = await db
+        .selectFrom('alert_outbox')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
@@ -92,15 +107,20 @@ export function metricsRoutes(app: FastifyInstance, ctx: AppContext): void {
       limiters.forEach((l, i) => {
         const id = String(i + 1);
         this.set({ limiter: id, stat: 'granted_total' }, l.granted);
-        if (Number.isFinite(l.requestsPerMinute)) this.set({ limiter: id, stat: 'budget_per_minute' }, l.requestsPerMinute);
+        if (Number.isFinite(l.requestsPerMinute))
+          this.set({ limiter: id, stat: 'budget_per_minute' }, l.requestsPerMinute);
         this.set({ limiter: id, stat: 'used_since_last_minute' }, l.granted - (past?.granted[i] ?? 0));
         this.set({ limiter: id, stat: 'waited_seconds_total' }, l.waitedMs / 1000);
       });
     },
   });
 
-  app.get('/metrics', { schema: { tags: ['System'], summary: 'Prometheus metrics (bearer token required)' } }, async (_request, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['System'], summary: 'Prometheus metrics (bearer token required)' } },
+    async (_request, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    },
+  );
 }

@@ -11,9 +11,17 @@ import { INTEGRATION, loadAteraSettings, rememberCustomerNames } from './setting
 
 const ENTITY = 'customer';
 
-async function buildIndex(db: Kysely<DB>, mappings: { site_id: number; atera_customer_id: number }[]): Promise<CustomerIndex> {
+async function buildIndex(
+  db: Kysely<DB>,
+  mappings: { site_id: number; atera_customer_id: number }[],
+): Promise<CustomerIndex> {
   const clients = await db.selectFrom('client').select(['id', 'name', 'main_site_id', 'ateraid']).execute();
-  const links = await db.selectFrom('sync_link').select(['external_id', 'local_id']).where('integration', '=', INTEGRATION).where('entity', '=', ENTITY).execute();
+  const links = await db
+    .selectFrom('sync_link')
+    .select(['external_id', 'local_id'])
+    .where('integration', '=', INTEGRATION)
+    .where('entity', '=', ENTITY)
+    .execute();
   const linkedByClient = new Map(links.map((l) => [l.local_id, l.external_id]));
   const index: CustomerIndex = { mappings: new Map(), linked: new Map(), byName: new Map(), byFoldedName: new Map() };
   for (const c of clients) {
@@ -25,7 +33,15 @@ async function buildIndex(db: Kysely<DB>, mappings: { site_id: number; atera_cus
     index.byFoldedName.set(folded, [...(index.byFoldedName.get(folded) ?? []), cand]);
   }
   if (mappings.length) {
-    const sites = await db.selectFrom('site').select(['id', 'client_id']).where('id', 'in', mappings.map((m) => m.site_id)).execute();
+    const sites = await db
+      .selectFrom('site')
+      .select(['id', 'client_id'])
+      .where(
+        'id',
+        'in',
+        mappings.map((m) => m.site_id),
+      )
+      .execute();
     const clientOf = new Map(sites.map((s) => [s.id, s.client_id]));
     for (const m of mappings) {
       const client_id = clientOf.get(m.site_id);
@@ -35,7 +51,16 @@ async function buildIndex(db: Kysely<DB>, mappings: { site_id: number; atera_cus
   return index;
 }
 
-type SiteRow = { id: number; address: string | null; city: string | null; state: string | null; postcode: string | null; country: string | null; phonenumber: string | null; ateraid: number | null };
+type SiteRow = {
+  id: number;
+  address: string | null;
+  city: string | null;
+  state: string | null;
+  postcode: string | null;
+  country: string | null;
+  phonenumber: string | null;
+  ateraid: number | null;
+};
 
 /** Site fields Atera has that the Keel site lacks (never overwrites what someone typed). */
 function siteFill(site: SiteRow, c: AteraCustomer): Record<string, { before: unknown; after: unknown }> {
@@ -66,7 +91,15 @@ async function importOne(
   const base = { entity: ENTITY, external_id: ext, name: name ?? `(Atera customer ${ext} has no name)` };
 
   if (match.outcome === 'conflict') {
-    return { change: { ...base, local_id: null, action: 'conflict', reason: `${match.candidates.length} Keel customers are named "${name}": add a mapping for this Atera customer`, fields: null } };
+    return {
+      change: {
+        ...base,
+        local_id: null,
+        action: 'conflict',
+        reason: `${match.candidates.length} Keel customers are named "${name}": add a mapping for this Atera customer`,
+        fields: null,
+      },
+    };
   }
   if (match.outcome === 'suggest') {
     const s = match.candidates[0]!;
@@ -76,33 +109,71 @@ async function importOne(
         local_id: s.client_id,
         action: 'suggestion',
         reason: `Keel customer "${s.name}" (id ${s.client_id}) has a similar name; map it to link them, nothing was created`,
-        fields: { suggested_site_id: { before: null, after: s.main_site_id }, suggested_client_id: { before: null, after: s.client_id } },
+        fields: {
+          suggested_site_id: { before: null, after: s.main_site_id },
+          suggested_client_id: { before: null, after: s.client_id },
+        },
       },
     };
   }
   if (match.outcome === 'create') {
-    if (!name) return { change: { ...base, local_id: null, action: 'skip', reason: 'the Atera customer has no name', fields: null } };
+    if (!name)
+      return {
+        change: { ...base, local_id: null, action: 'skip', reason: 'the Atera customer has no name', fields: null },
+      };
     const details = customerSiteDetails(c);
     const fields: Record<string, { before: unknown; after: unknown }> = { name: { before: null, after: name } };
     for (const [k, v] of Object.entries(details)) if (v !== null) fields[k] = { before: null, after: v };
-    if (preview) return { change: { ...base, local_id: null, action: 'create', reason: 'no Keel customer with this name', fields } };
+    if (preview)
+      return {
+        change: { ...base, local_id: null, action: 'create', reason: 'no Keel customer with this name', fields },
+      };
     const client = await tx
       .insertInto('client')
-      .values({ name, toplevel_id: toplevel, ateraid: c.CustomerID, website: c.Domain?.trim() || null, customfields: '{}' })
+      .values({
+        name,
+        toplevel_id: toplevel,
+        ateraid: c.CustomerID,
+        website: c.Domain?.trim() || null,
+        customfields: '{}',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const site = await tx.insertInto('site').values({ client_id: client.id, name: 'Main', ateraid: c.CustomerID, customfields: '{}', ...details }).returning('id').executeTakeFirstOrThrow();
+    const site = await tx
+      .insertInto('site')
+      .values({ client_id: client.id, name: 'Main', ateraid: c.CustomerID, customfields: '{}', ...details })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await tx.updateTable('client').set({ main_site_id: site.id }).where('id', '=', client.id).execute();
     const cand = { client_id: client.id, name, main_site_id: site.id, linked_to: ext };
     index.linked.set(ext, cand);
-    return { change: { ...base, local_id: client.id, action: 'create', reason: 'no Keel customer with this name', fields }, link: { external_id: ext, local_id: client.id, hash: contentHash(c), origin: 'created' } };
+    return {
+      change: { ...base, local_id: client.id, action: 'create', reason: 'no Keel customer with this name', fields },
+      link: { external_id: ext, local_id: client.id, hash: contentHash(c), origin: 'created' },
+    };
   }
 
   // Link (mapping, existing link or exact name): set the Atera ids, fill empty site details, follow renames of customers Keel created.
-  const client = await tx.selectFrom('client').select(['id', 'name', 'ateraid', 'main_site_id', 'website']).where('id', '=', match.client_id).executeTakeFirstOrThrow();
+  const client = await tx
+    .selectFrom('client')
+    .select(['id', 'name', 'ateraid', 'main_site_id', 'website'])
+    .where('id', '=', match.client_id)
+    .executeTakeFirstOrThrow();
   const siteId = match.site_id ?? client.main_site_id;
-  const site = siteId ? await tx.selectFrom('site').select(['id', 'address', 'city', 'state', 'postcode', 'country', 'phonenumber', 'ateraid']).where('id', '=', siteId).executeTakeFirst() : undefined;
-  const link = await tx.selectFrom('sync_link').select(['origin']).where('integration', '=', INTEGRATION).where('entity', '=', ENTITY).where('external_id', '=', ext).executeTakeFirst();
+  const site = siteId
+    ? await tx
+        .selectFrom('site')
+        .select(['id', 'address', 'city', 'state', 'postcode', 'country', 'phonenumber', 'ateraid'])
+        .where('id', '=', siteId)
+        .executeTakeFirst()
+    : undefined;
+  const link = await tx
+    .selectFrom('sync_link')
+    .select(['origin'])
+    .where('integration', '=', INTEGRATION)
+    .where('entity', '=', ENTITY)
+    .where('external_id', '=', ext)
+    .executeTakeFirst();
   const origin: Link['origin'] = match.rule === 'mapping' ? 'mapped' : (link?.origin ?? 'matched');
   const clientChanges: Record<string, { before: unknown; after: unknown }> = {};
   if (client.ateraid !== c.CustomerID) clientChanges.ateraid = { before: client.ateraid, after: c.CustomerID };
@@ -110,20 +181,39 @@ async function importOne(
   if (!client.website && c.Domain?.trim()) clientChanges.website = { before: client.website, after: c.Domain.trim() };
   const siteChanges = site ? siteFill(site as SiteRow, c) : {};
   if (site && site.ateraid !== c.CustomerID) siteChanges.ateraid = { before: site.ateraid, after: c.CustomerID };
-  const fields = { ...clientChanges, ...Object.fromEntries(Object.entries(siteChanges).map(([k, v]) => [`site.${k}`, v])) };
+  const fields = {
+    ...clientChanges,
+    ...Object.fromEntries(Object.entries(siteChanges).map(([k, v]) => [`site.${k}`, v])),
+  };
   const changed = Object.keys(fields).length > 0;
-  const reason = { mapping: 'mapped to a Keel site', linked: 'already linked', name: 'same name as a Keel customer' }[match.rule];
+  const reason = { mapping: 'mapped to a Keel site', linked: 'already linked', name: 'same name as a Keel customer' }[
+    match.rule
+  ];
   if (!preview && changed) {
     if (Object.keys(clientChanges).length) {
-      await tx.updateTable('client').set({ ...Object.fromEntries(Object.entries(clientChanges).map(([k, v]) => [k, v.after])), updated_at: now }).where('id', '=', client.id).execute();
+      await tx
+        .updateTable('client')
+        .set({ ...Object.fromEntries(Object.entries(clientChanges).map(([k, v]) => [k, v.after])), updated_at: now })
+        .where('id', '=', client.id)
+        .execute();
     }
     if (site && Object.keys(siteChanges).length) {
-      await tx.updateTable('site').set({ ...Object.fromEntries(Object.entries(siteChanges).map(([k, v]) => [k, v.after])), updated_at: now }).where('id', '=', site.id).execute();
+      await tx
+        .updateTable('site')
+        .set({ ...Object.fromEntries(Object.entries(siteChanges).map(([k, v]) => [k, v.after])), updated_at: now })
+        .where('id', '=', site.id)
+        .execute();
     }
   }
   index.linked.set(ext, { client_id: client.id, name: client.name, main_site_id: client.main_site_id, linked_to: ext });
   return {
-    change: { ...base, local_id: client.id, action: changed ? 'update' : 'unchanged', reason, fields: changed ? fields : null },
+    change: {
+      ...base,
+      local_id: client.id,
+      action: changed ? 'update' : 'unchanged',
+      reason,
+      fields: changed ? fields : null,
+    },
     link: { external_id: ext, local_id: client.id, hash: contentHash(c), origin },
   };
 }
@@ -138,7 +228,11 @@ export interface ImportOptions {
  * caller's run; the caller starts and finishes the run. Throws (after recording what it did) when
  * Atera fails in a way retries could not fix.
  */
-export async function importCustomers(ctx: AppContext, client: AteraClient, opts: ImportOptions): Promise<{ read: ReadSummary; plannedCreates: Map<number, string> }> {
+export async function importCustomers(
+  ctx: AppContext,
+  client: AteraClient,
+  opts: ImportOptions,
+): Promise<{ read: ReadSummary; plannedCreates: Map<number, string> }> {
   const { recorder } = opts;
   const settings = await loadAteraSettings(ctx.db);
   const index = await buildIndex(ctx.db, settings.atera_sitemappings);
@@ -149,11 +243,31 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
   try {
     for await (const page of read) {
       for (const rejected of page.rejected) {
-        recorder.record({ entity: ENTITY, external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason: `${rejected.field}: ${rejected.reason}`, fields: null });
-        await recordIntegrationError(ctx.db, { module: 'Atera', entity_type: 'customer', entity_id: rejected.id, entity_name: null, error: `${rejected.field}: ${rejected.reason}`, run_id: recorder.runId });
+        recorder.record({
+          entity: ENTITY,
+          external_id: rejected.id === null ? null : String(rejected.id),
+          local_id: null,
+          action: 'error',
+          name: null,
+          reason: `${rejected.field}: ${rejected.reason}`,
+          fields: null,
+        });
+        await recordIntegrationError(ctx.db, {
+          module: 'Atera',
+          entity_type: 'customer',
+          entity_id: rejected.id,
+          entity_name: null,
+          error: `${rejected.field}: ${rejected.reason}`,
+          run_id: recorder.runId,
+        });
       }
       const links: Link[] = [];
-      const known = await linksFor(ctx.db, INTEGRATION, ENTITY, page.records.map((c) => String(c.CustomerID)));
+      const known = await linksFor(
+        ctx.db,
+        INTEGRATION,
+        ENTITY,
+        page.records.map((c) => String(c.CustomerID)),
+      );
       await ctx.db.transaction().execute(async (tx) => {
         for (const c of page.records) {
           if (c.CustomerName) names.set(c.CustomerID, c.CustomerName);
@@ -161,18 +275,42 @@ export async function importCustomers(ctx: AppContext, client: AteraClient, opts
           const hash = contentHash([c, mappingOf.get(c.CustomerID) ?? null]);
           const prior = known.get(String(c.CustomerID));
           if (prior && prior.hash === hash && index.linked.get(String(c.CustomerID))?.client_id === prior.local_id) {
-            recorder.record({ entity: ENTITY, external_id: String(c.CustomerID), local_id: prior.local_id, action: 'unchanged', name: null, reason: null, fields: null });
+            recorder.record({
+              entity: ENTITY,
+              external_id: String(c.CustomerID),
+              local_id: prior.local_id,
+              action: 'unchanged',
+              name: null,
+              reason: null,
+              fields: null,
+            });
             continue;
           }
-          const { change, link } = await importOne(tx, c, index, settings.atera_toplevel, opts.preview, ctx.clock.now().toISOString());
+          const { change, link } = await importOne(
+            tx,
+            c,
+            index,
+            settings.atera_toplevel,
+            opts.preview,
+            ctx.clock.now().toISOString(),
+          );
           recorder.record(change);
-          if (change.action === 'create' && opts.preview) plannedCreates.set(c.CustomerID, change.name ?? String(c.CustomerID));
+          if (change.action === 'create' && opts.preview)
+            plannedCreates.set(c.CustomerID, change.name ?? String(c.CustomerID));
           if (link) links.push({ ...link, hash });
         }
         if (!opts.preview) await upsertLinks(tx, INTEGRATION, ENTITY, links);
       });
       const s = read.summary();
-      recorder.progress = { ...recorder.progress, customers: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
+      recorder.progress = {
+        ...recorder.progress,
+        customers: {
+          pages_read: s.pagesRead,
+          total_pages: s.totalPages,
+          records: s.recordsRead,
+          total_records: s.totalItemCount,
+        },
+      };
       await recorder.flush();
     }
     if (!opts.preview) await rememberCustomerNames(ctx.db, names);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { AteraSim } from '../../atera-sim/index.js';
-import { type TestApp, startTestApp } from '../../../test/helpers/app.js';
+import { startTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { startSimFor } from '../../../test/helpers/atera.js';
 import { describeEachDb, resetDatabase } from '../../../test/helpers/db.js';
+import type { AteraSim } from '../../atera-sim/index.js';
 
 describeEachDb('Atera customer and asset import', (ctx) => {
   let t: TestApp;
@@ -26,7 +26,12 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     return res.body;
   };
   const changes = async (runId: number, action?: string) =>
-    (await t.call('GET', `/api/Integration/Atera/Runs/${runId}/Changes?page_size=500${action ? `&action=${action}` : ''}`)).body.changes;
+    (
+      await t.call(
+        'GET',
+        `/api/Integration/Atera/Runs/${runId}/Changes?page_size=500${action ? `&action=${action}` : ''}`,
+      )
+    ).body.changes;
 
   it('imports every Atera customer as a customer with a main site, and a second run changes nothing', async () => {
     const first = await run('ImportCustomers');
@@ -52,19 +57,27 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     // Suggestion: an extra Atera customer whose name differs only by case and spaces from a Keel customer.
     await t.call('POST', '/api/Client', [{ name: 'Folded Name Ltd' }]);
     const folded = sim.state.addCustomer({ CustomerName: '  FOLDED name ltd ' });
-    await t.call('POST', '/api/Integration/Atera', { atera_sitemappings: [{ site_id: mapped.main_site_id, atera_customer_id: a!.CustomerID }] });
+    await t.call('POST', '/api/Integration/Atera', {
+      atera_sitemappings: [{ site_id: mapped.main_site_id, atera_customer_id: a!.CustomerID }],
+    });
 
     const preview = await run('ImportCustomers', { preview: true });
     const importRun = await run('ImportCustomers');
     expect(importRun.counts).toEqual(preview.counts);
     const byExt = new Map((await changes(importRun.id)).map((ch: any) => [ch.external_id, ch]));
-    expect(byExt.get(String(a!.CustomerID))).toMatchObject({ action: 'update', local_id: mapped.id, reason: 'mapped to a Keel site' });
+    expect(byExt.get(String(a!.CustomerID))).toMatchObject({
+      action: 'update',
+      local_id: mapped.id,
+      reason: 'mapped to a Keel site',
+    });
     expect(byExt.get(String(b!.CustomerID))).toMatchObject({ action: 'update', local_id: named.id });
     expect(byExt.get(String(c!.CustomerID))).toMatchObject({ action: 'conflict' });
     expect(byExt.get(String(folded.CustomerID))).toMatchObject({ action: 'suggestion' });
     const mappedNow = (await t.call('GET', `/api/Client/${mapped.id}`)).body;
     expect(mappedNow).toMatchObject({ name: 'Mapped Keel Name', ateraid: a!.CustomerID });
-    expect((await t.call('GET', `/api/Client?search=${encodeURIComponent(c!.CustomerName!)}`)).body.record_count).toBe(2);
+    expect((await t.call('GET', `/api/Client?search=${encodeURIComponent(c!.CustomerName!)}`)).body.record_count).toBe(
+      2,
+    );
   });
 
   it('customers Keel created follow renames in Atera; matched ones keep their Keel name', async () => {
@@ -73,7 +86,11 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     sim.state.changeCustomer(first!.CustomerID, { CustomerName: 'Renamed In Atera' });
     const r = await run('ImportCustomers');
     expect(r.counts.updated).toBe(1);
-    const c = await t.ctx.db.selectFrom('client').select('name').where('ateraid', '=', first!.CustomerID).executeTakeFirstOrThrow();
+    const c = await t.ctx.db
+      .selectFrom('client')
+      .select('name')
+      .where('ateraid', '=', first!.CustomerID)
+      .executeTakeFirstOrThrow();
     expect(c.name).toBe('Renamed In Atera');
   });
 
@@ -110,14 +127,34 @@ describeEachDb('Atera customer and asset import', (ctx) => {
 
   it('matches an existing asset by the matching field, stores the Atera ID, and honours only-new-or-empty', async () => {
     await run('ImportCustomers');
-    const agent = sim.state.listAgents({}).find((a) => a.VendorSerialNumber && /^[A-Z0-9]{6,}$/.test(a.VendorSerialNumber) && a.OSType)!;
-    const client = await t.ctx.db.selectFrom('client').select(['id', 'main_site_id']).where('ateraid', '=', agent.CustomerID!).executeTakeFirstOrThrow();
+    const agent = sim.state
+      .listAgents({})
+      .find((a) => a.VendorSerialNumber && /^[A-Z0-9]{6,}$/.test(a.VendorSerialNumber) && a.OSType)!;
+    const client = await t.ctx.db
+      .selectFrom('client')
+      .select(['id', 'main_site_id'])
+      .where('ateraid', '=', agent.CustomerID!)
+      .executeTakeFirstOrThrow();
     const type = (await t.call('POST', '/api/AssetType', [{ name: agent.OSType, assetgroup_id: 1 }])).body;
     const fields = await t.ctx.db.selectFrom('asset_field').select(['id', 'name']).execute();
     const f = (n: string) => fields.find((x) => x.name === n)!.id;
-    const pre = (await t.call('POST', '/api/Asset', [{ inventory_number: 'PRE-EXISTING', site_id: client.main_site_id, assettype_id: type.id, fields: [{ id: f('Serial Number'), value: agent.VendorSerialNumber }, { id: f('Model'), value: 'Typed by hand' }] }])).body;
+    const pre = (
+      await t.call('POST', '/api/Asset', [
+        {
+          inventory_number: 'PRE-EXISTING',
+          site_id: client.main_site_id,
+          assettype_id: type.id,
+          fields: [
+            { id: f('Serial Number'), value: agent.VendorSerialNumber },
+            { id: f('Model'), value: 'Typed by hand' },
+          ],
+        },
+      ])
+    ).body;
     const settings = (await t.call('GET', '/api/Integration/Atera')).body;
-    const mappings = settings.atera_fieldmappings.map((m: any) => (m.field_id === f('Model') ? { ...m, only_new_or_empty: true } : m));
+    const mappings = settings.atera_fieldmappings.map((m: any) =>
+      m.field_id === f('Model') ? { ...m, only_new_or_empty: true } : m,
+    );
     await t.call('POST', '/api/Integration/Atera', { atera_fieldmappings: mappings });
     const r = await run('ImportAssets');
     const ch = (await changes(r.id)).find((c: any) => c.external_id === String(agent.AgentID));
@@ -134,8 +171,14 @@ describeEachDb('Atera customer and asset import', (ctx) => {
       [{ atera_defaultsite: 999999 }, 'atera_defaultsite'],
       [{ atera_toplevel: 999999 }, 'atera_toplevel'],
       [{ atera_devicetypes: ['Toaster'] }, 'atera_devicetypes[0]'],
-      [{ atera_fieldmappings: [{ atera_field: 'VendorSerialNumber', field_type: 'asset_field', field_id: 999999 }] }, 'atera_fieldmappings[0].field_id'],
-      [{ atera_fieldmappings: [{ atera_field: 'NoSuchField', field_type: 'asset_field', field_id: 1 }] }, 'atera_field'],
+      [
+        { atera_fieldmappings: [{ atera_field: 'VendorSerialNumber', field_type: 'asset_field', field_id: 999999 }] },
+        'atera_fieldmappings[0].field_id',
+      ],
+      [
+        { atera_fieldmappings: [{ atera_field: 'NoSuchField', field_type: 'asset_field', field_id: 1 }] },
+        'atera_field',
+      ],
       [{ atera_sitemappings: [{ site_id: 999999, atera_customer_id: 1 }] }, 'atera_sitemappings[0].site_id'],
       [{ atera_unknown_key: true }, 'atera_unknown_key'],
     ];
@@ -169,8 +212,21 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     await run('ImportCustomers');
     const contacts = sim.state.listContacts({}).filter((c) => !c.Archived && c.Email && c.CustomerID);
     const target = contacts[0]!;
-    const client = await t.ctx.db.selectFrom('client').select(['id', 'main_site_id']).where('ateraid', '=', target.CustomerID!).executeTakeFirstOrThrow();
-    const existing = (await t.call('POST', '/api/Users', [{ name: 'Typed By Hand', emailaddress: target.Email!.toUpperCase(), client_id: client.id, phonenumber: '+1 555 0100' }])).body;
+    const client = await t.ctx.db
+      .selectFrom('client')
+      .select(['id', 'main_site_id'])
+      .where('ateraid', '=', target.CustomerID!)
+      .executeTakeFirstOrThrow();
+    const existing = (
+      await t.call('POST', '/api/Users', [
+        {
+          name: 'Typed By Hand',
+          emailaddress: target.Email!.toUpperCase(),
+          client_id: client.id,
+          phonenumber: '+1 555 0100',
+        },
+      ])
+    ).body;
     const preview = await run('ImportContacts', { preview: true });
     expect(await t.ctx.db.selectFrom('users').select('id').execute()).toHaveLength(1);
     const imported = await run('ImportContacts');
@@ -178,7 +234,11 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     const ch = (await changes(imported.id)).find((c: any) => c.external_id === String(target.EndUserID));
     expect(ch).toMatchObject({ action: 'update', local_id: existing.id, reason: 'same email' });
     const user = await t.ctx.db.selectFrom('users').selectAll().where('id', '=', existing.id).executeTakeFirstOrThrow();
-    expect(user).toMatchObject({ name: 'Typed By Hand', phonenumber: '+1 555 0100', atera_contact_id: target.EndUserID });
+    expect(user).toMatchObject({
+      name: 'Typed By Hand',
+      phonenumber: '+1 555 0100',
+      atera_contact_id: target.EndUserID,
+    });
     expect(imported.counts.created).toBeGreaterThan(0);
     const again = await run('ImportContacts');
     expect(again.counts).toMatchObject({ created: 0, updated: 0 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { AteraSim } from '../../atera-sim/index.js';
-import { type TestApp, startTestApp } from '../../../test/helpers/app.js';
+import { startTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { startSimFor } from '../../../test/helpers/atera.js';
 import { describeEachDb, resetDatabase } from '../../../test/helpers/db.js';
+import type { AteraSim } from '../../atera-sim/index.js';
 
 describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (ctx) => {
   let t: TestApp;
@@ -18,7 +18,11 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     await sim?.close();
     await resetDatabase(ctx.database);
     sim = await startSimFor(t, { seed: 11, customers: 4, agents: 40 });
-    await t.call('POST', '/api/Integration/Atera', { halointegrator_atera: true, atera_delete_devices: true, atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'] });
+    await t.call('POST', '/api/Integration/Atera', {
+      halointegrator_atera: true,
+      atera_delete_devices: true,
+      atera_devicetypes: ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'],
+    });
   });
 
   const sync = async (body: object = {}) => {
@@ -26,7 +30,8 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body;
   };
-  const activeAssets = async () => (await t.ctx.db.selectFrom('asset').select('id').where('inactive', '=', false).execute()).length;
+  const activeAssets = async () =>
+    (await t.ctx.db.selectFrom('asset').select('id').where('inactive', '=', false).execute()).length;
   const importable = () => sim.state.listAgents({}).filter((a) => a.OSType).length;
 
   it('a dry run reports what a sync would do and writes nothing', async () => {
@@ -50,7 +55,11 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     const r = await sync();
     expect(r.status).toBe('succeeded');
     expect(r.counts.deactivated).toBe(1);
-    const asset = await t.ctx.db.selectFrom('asset').select(['inactive']).where('atera_id', '=', String(gone.AgentID)).executeTakeFirstOrThrow();
+    const asset = await t.ctx.db
+      .selectFrom('asset')
+      .select(['inactive'])
+      .where('atera_id', '=', String(gone.AgentID))
+      .executeTakeFirstOrThrow();
     expect(asset.inactive).toBe(true);
     sim.state.addAgent(copy as never);
     const back = await sync();
@@ -81,20 +90,31 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
   it('a mass deletion stops for confirmation; confirm applies it, reject drops it', async () => {
     await sync();
     const before = await activeAssets();
-    const victims = sim.state.listAgents({}).filter((a) => a.OSType).slice(0, Math.ceil(before * 0.3));
+    const victims = sim.state
+      .listAgents({})
+      .filter((a) => a.OSType)
+      .slice(0, Math.ceil(before * 0.3));
     for (const v of victims) sim.state.deleteAgent(v.AgentID);
     const held = await sync({ entities: ['assets'] });
     expect(held.status).toBe('needs_confirmation');
     expect(await activeAssets()).toBe(before);
-    const pending = (await t.call('GET', `/api/Integration/Atera/Runs/${held.id}/Changes?action=deactivate&page_size=500`)).body;
+    const pending = (
+      await t.call('GET', `/api/Integration/Atera/Runs/${held.id}/Changes?action=deactivate&page_size=500`)
+    ).body;
     expect(pending.record_count).toBe(victims.length);
-    expect((await t.call('POST', `/api/Integration/Atera/Runs/${held.id}/Confirm`, undefined, t.techToken)).status).toBe(403);
+    expect(
+      (await t.call('POST', `/api/Integration/Atera/Runs/${held.id}/Confirm`, undefined, t.techToken)).status,
+    ).toBe(403);
     const confirmed = await t.call('POST', `/api/Integration/Atera/Runs/${held.id}/Confirm`);
     expect(confirmed.body.status).toBe('succeeded');
     expect(confirmed.body.counts.deactivated).toBe(victims.length);
     expect(await activeAssets()).toBe(before - victims.length);
     // Second case: reject.
-    for (const v of sim.state.listAgents({}).filter((a) => a.OSType).slice(0, 10)) sim.state.deleteAgent(v.AgentID);
+    for (const v of sim.state
+      .listAgents({})
+      .filter((a) => a.OSType)
+      .slice(0, 10))
+      sim.state.deleteAgent(v.AgentID);
     const held2 = await sync({ entities: ['assets'] });
     expect(held2.status).toBe('needs_confirmation');
     const rejected = await t.call('POST', `/api/Integration/Atera/Runs/${held2.id}/Reject`);
@@ -108,7 +128,11 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     const stamp = async () => ({
       assets: await t.ctx.db.selectFrom('asset').select(['id', 'updated_at']).orderBy('id').execute(),
       clients: await t.ctx.db.selectFrom('client').select(['id', 'updated_at']).orderBy('id').execute(),
-      links: await t.ctx.db.selectFrom('sync_link').select(['external_id', 'updated_at']).orderBy('external_id').execute(),
+      links: await t.ctx.db
+        .selectFrom('sync_link')
+        .select(['external_id', 'updated_at'])
+        .orderBy('external_id')
+        .execute(),
     });
     const before = await stamp();
     const r = await sync();
@@ -142,7 +166,15 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(JSON.stringify(res.body)).toContain(path);
     }
-    expect((await t.call('POST', '/api/Integration/Atera', { atera_schedule_alerts: '30s', atera_schedule_assets: '0 3 * * *', atera_schedule_timezone: 'Europe/Berlin' })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', '/api/Integration/Atera', {
+          atera_schedule_alerts: '30s',
+          atera_schedule_assets: '0 3 * * *',
+          atera_schedule_timezone: 'Europe/Berlin',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('the scheduler requests a sync when the daily slot comes, once', async () => {
@@ -154,14 +186,29 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     expect(await t.runtime!.tick(new Date('2026-06-02T12:00:06Z'))).toEqual([]);
     const runs = (await t.call('GET', '/api/Integration/Atera/Runs')).body;
     expect(runs.record_count).toBe(runsBefore + 1);
-    expect(runs.runs[0]).toMatchObject({ kind: 'sync', started_by: 'schedule', options: { entities: ['customers', 'assets'] } });
+    expect(runs.runs[0]).toMatchObject({
+      kind: 'sync',
+      started_by: 'schedule',
+      options: { entities: ['customers', 'assets'] },
+    });
   });
 
   it('prunes runs older than the retention setting on a scheduler tick', async () => {
     await sync();
     const old = await t.ctx.db
       .insertInto('sync_run')
-      .values({ integration: 'atera', kind: 'sync', status: 'succeeded', started_by: 'test', options: '{}', counts: '{}', progress: '{}', summary: '{}', queued_at: '2020-01-01T00:00:00Z', finished_at: '2020-01-01T00:01:00Z' })
+      .values({
+        integration: 'atera',
+        kind: 'sync',
+        status: 'succeeded',
+        started_by: 'test',
+        options: '{}',
+        counts: '{}',
+        progress: '{}',
+        summary: '{}',
+        queued_at: '2020-01-01T00:00:00Z',
+        finished_at: '2020-01-01T00:01:00Z',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await t.call('POST', '/api/Integration/Atera', { atera_run_retention_days: 30 });
@@ -171,14 +218,21 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
   });
 
   it('polls alerts on schedule only when "alerts" is an entity to sync and alerting is on', async () => {
-    const polls = async () => (await t.ctx.db.selectFrom('sync_run').select('id').where('kind', '=', 'alerts').execute()).length;
-    sim.state.raiseAlert({ AgentID: sim.state.listAgents({}).find((a) => a.OSType)!.AgentID, Title: 'Scheduled', Severity: 'Warning' });
+    const polls = async () =>
+      (await t.ctx.db.selectFrom('sync_run').select('id').where('kind', '=', 'alerts').execute()).length;
+    sim.state.raiseAlert({
+      AgentID: sim.state.listAgents({}).find((a) => a.OSType)!.AgentID,
+      Title: 'Scheduled',
+      Severity: 'Warning',
+    });
     await sync();
     await t.call('POST', '/api/Integration/Atera', { atera_enable_alerting: true, atera_schedule_alerts: '30s' });
     const t0 = new Date('2026-07-01T00:00:00Z');
     await t.runtime!.tick(t0);
     expect(await t.runtime!.tick(new Date(t0.getTime() + 31_000))).not.toContain('atera.alerts');
-    await t.call('POST', '/api/Integration/Atera', { halointegrator_atera_entities: ['customers', 'assets', 'alerts'] });
+    await t.call('POST', '/api/Integration/Atera', {
+      halointegrator_atera_entities: ['customers', 'assets', 'alerts'],
+    });
     await t.runtime!.tick(new Date(t0.getTime() + 32_000));
     expect(await t.runtime!.tick(new Date(t0.getTime() + 63_000))).toContain('atera.alerts');
     for (let i = 0; i < 100 && (await polls()) === 0; i++) await new Promise((r) => setTimeout(r, 50));

@@ -15,7 +15,14 @@ export function defineAteraJobs(jobs: Jobs): void {
     data: z.object({ run_id: z.number().int() }),
     // One run active at a time across all workers; a worker that dies stops its heartbeat and the
     // job is retried by another worker, which restarts the run under the same id.
-    queue: { policy: 'singleton', heartbeatSeconds: 10, expireInSeconds: 4 * 3600, retryLimit: 5, retryDelay: 2, retryBackoff: true },
+    queue: {
+      policy: 'singleton',
+      heartbeatSeconds: 10,
+      expireInSeconds: 4 * 3600,
+      retryLimit: 5,
+      retryDelay: 2,
+      retryBackoff: true,
+    },
     handler: (ctx, data) => executeRun(ctx, data.run_id),
   });
   jobs.define({
@@ -40,8 +47,16 @@ export function defineAteraJobs(jobs: Jobs): void {
 export async function ateraSchedules(ctx: AppContext): Promise<ScheduleEntry[]> {
   const s = await loadAteraSettings(ctx.db);
   if (!s.atera_enabled || !s.halointegrator_atera) return [];
-  const spec = { customers: s.atera_schedule_customers, assets: s.atera_schedule_assets, alerts: s.atera_schedule_alerts };
-  return s.halointegrator_atera_entities.map((entity) => ({ key: `${INTEGRATION}.${entity}`, spec: spec[entity], timezone: s.atera_schedule_timezone }));
+  const spec = {
+    customers: s.atera_schedule_customers,
+    assets: s.atera_schedule_assets,
+    alerts: s.atera_schedule_alerts,
+  };
+  return s.halointegrator_atera_entities.map((entity) => ({
+    key: `${INTEGRATION}.${entity}`,
+    spec: spec[entity],
+    timezone: s.atera_schedule_timezone,
+  }));
 }
 
 /**
@@ -52,7 +67,9 @@ export async function ateraSchedules(ctx: AppContext): Promise<ScheduleEntry[]> 
 export async function ateraTick(ctx: AppContext, now: Date): Promise<string[]> {
   const entries = await ateraSchedules(ctx);
   const due = await claimDue(ctx.db, entries, now);
-  const entities = due.map((k) => k.slice(INTEGRATION.length + 1)).filter((e): e is SyncEntity => e === 'customers' || e === 'assets');
+  const entities = due
+    .map((k) => k.slice(INTEGRATION.length + 1))
+    .filter((e): e is SyncEntity => e === 'customers' || e === 'assets');
   if (entities.length) {
     const waiting = await ctx.db
       .selectFrom('sync_run')
@@ -72,6 +89,10 @@ export async function ateraTick(ctx: AppContext, now: Date): Promise<string[]> {
   await sweepOutbox(ctx, now);
   const settings = await loadAteraSettings(ctx.db);
   const cutoff = new Date(now.getTime() - settings.atera_run_retention_days * 86_400_000).toISOString();
-  await ctx.db.deleteFrom('sync_run').where('integration', '=', INTEGRATION).where(sql<boolean>`coalesce(finished_at, queued_at) < ${cutoff}`).execute();
+  await ctx.db
+    .deleteFrom('sync_run')
+    .where('integration', '=', INTEGRATION)
+    .where(sql<boolean>`coalesce(finished_at, queued_at) < ${cutoff}`)
+    .execute();
   return due;
 }

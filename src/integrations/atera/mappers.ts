@@ -6,7 +6,9 @@ import type { AteraAgent, AteraCustomer } from './client/index.js';
  */
 
 /** Site details Atera keeps on a customer; they fill a Keel site's empty fields. */
-export function customerSiteDetails(c: AteraCustomer): Record<'address' | 'city' | 'state' | 'postcode' | 'country' | 'phonenumber', string | null> {
+export function customerSiteDetails(
+  c: AteraCustomer,
+): Record<'address' | 'city' | 'state' | 'postcode' | 'country' | 'phonenumber', string | null> {
   const clean = (v: string | null) => (v && v.trim() !== '' ? v.trim() : null);
   return {
     address: clean(c.Address),
@@ -43,6 +45,10 @@ export function agentFieldText(agent: AteraAgent, field: string): string | null 
 export function loginCandidates(lastLoginUser: string | null): string[] {
   if (!lastLoginUser?.trim()) return [];
   const full = lastLoginUser.trim().toLowerCase();
-  const short = full.includes('\\') ? full.slice(full.lastIndexOf('\\') + 1) : full.includes('@') ? full.slice(0, full.indexOf('@')) : full;
+  const short = full.includes('\\')
+    ? full.slice(full.lastIndexOf('\\') + 1)
+    : full.includes('@')
+      ? full.slice(0, full.indexOf('@'))
+      : full;
   return [...new Set([full, short])].filter((s) => s !== '');
 }

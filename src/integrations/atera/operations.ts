@@ -35,7 +35,9 @@ export async function requestRun(ctx: AppContext, req: RunRequest, client?: Ater
   if (ctx.jobs && !client) {
     await ctx.jobs.send(RUN_QUEUE, { run_id: runId });
   } else {
-    void executeRun(ctx, runId, client).catch((e) => ctx.logger.warn({ runId, err: { message: (e as Error).message } }, 'run failed'));
+    void executeRun(ctx, runId, client).catch((e) =>
+      ctx.logger.warn({ runId, err: { message: (e as Error).message } }, 'run failed'),
+    );
   }
   return runId;
 }
@@ -69,7 +71,8 @@ export async function executeRun(ctx: AppContext, runId: number, injected?: Ater
   try {
     const client = injected ?? (await ateraClientFor(ctx));
     const preview = run.dry_run;
-    const entities = run.kind === 'sync' ? ((run.options.entities as SyncEntity[] | undefined) ?? ['customers', 'assets']) : [];
+    const entities =
+      run.kind === 'sync' ? ((run.options.entities as SyncEntity[] | undefined) ?? ['customers', 'assets']) : [];
     let plannedCustomers: Map<number, string> | undefined;
     if (run.kind === 'import_customers' || entities.includes('customers')) {
       plannedCustomers = (await importCustomers(ctx, client, { preview, recorder })).plannedCreates;
@@ -106,6 +109,8 @@ export function runErrorCode(e: unknown): string {
   const connection =
     /^(08|57P|53)/.test(code) ||
     /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)/.test(code) ||
-    /connection terminated|connection error|not queryable|not currently accepting connections|terminating connection|connection refused|timeout exceeded when trying to connect/i.test(message);
+    /connection terminated|connection error|not queryable|not currently accepting connections|terminating connection|connection refused|timeout exceeded when trying to connect/i.test(
+      message,
+    );
   return connection ? 'unavailable' : 'internal';
 }

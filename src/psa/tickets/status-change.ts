@@ -78,7 +78,7 @@ export async function defaultOpenStatus(db: Kysely<DB>): Promise<StatusRow> {
   return row;
 }
 
-function describe(from: StatusRow | null, to: StatusRow): string {
+function describeChange(from: StatusRow | null, to: StatusRow): string {
   return from ? `Status changed from ${from.name} to ${to.name}` : `Ticket created with status ${to.name}`;
 }
 
@@ -154,7 +154,7 @@ export async function applyStatusChange(
       .values({
         ticket_id: ticket.id,
         outcome: opts.action ? (opts.action.outcome ?? null) : 'Status Change',
-        note: opts.note !== undefined ? opts.note : opts.action ? null : describe(from, to),
+        note: opts.note !== undefined ? opts.note : opts.action ? null : describeChange(from, to),
         new_status: to.id,
         old_status: from?.id ?? null,
         hiddenfromuser: opts.action?.hiddenfromuser ?? false,

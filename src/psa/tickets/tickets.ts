@@ -178,9 +178,11 @@ export async function listTickets(
   const ids = pageIds.map((r) => r.id);
   const position = new Map(ids.map((id, i) => [id, i]));
   const rows = ids.length
-    ? (await withNames(ctx.db.selectFrom('ticket as t') as TicketFrom).where('t.id', 'in', ids).execute()).sort(
-        (a, b) => position.get(a.id)! - position.get(b.id)!,
-      )
+    ? (
+        await withNames(ctx.db.selectFrom('ticket as t') as TicketFrom)
+          .where('t.id', 'in', ids)
+          .execute()
+      ).sort((a, b) => position.get(a.id)! - position.get(b.id)!)
     : [];
   const assets = await assetsOf(
     ctx.db,

@@ -39,13 +39,21 @@ interface Decided {
  * Atera resolved or deleted it. With `preview`, the same decisions are returned and nothing is written.
  * A steady-state poll (nothing new, nothing resolved) writes nothing.
  */
-export async function pollAlerts(ctx: AppContext, client: AteraClient, opts: { preview: boolean }): Promise<PollOutcome> {
+export async function pollAlerts(
+  ctx: AppContext,
+  client: AteraClient,
+  opts: { preview: boolean },
+): Promise<PollOutcome> {
   const settings = await loadAteraSettings(ctx.db);
   if (!settings.atera_enable_alerting) {
-    throw new AppError('validation', 'Alert processing is not enabled: set atera_enable_alerting first', [{ path: 'atera_enable_alerting', message: 'not enabled' }]);
+    throw new AppError('validation', 'Alert processing is not enabled: set atera_enable_alerting first', [
+      { path: 'atera_enable_alerting', message: 'not enabled' },
+    ]);
   }
   if (settings.atera_alert_type === null) {
-    throw new AppError('validation', 'Choose the ticket type for alert tickets (atera_alert_type)', [{ path: 'atera_alert_type', message: 'not set' }]);
+    throw new AppError('validation', 'Choose the ticket type for alert tickets (atera_alert_type)', [
+      { path: 'atera_alert_type', message: 'not set' },
+    ]);
   }
   const changes: Change[] = [];
   const now = ctx.clock.now();
@@ -58,7 +66,16 @@ export async function pollAlerts(ctx: AppContext, client: AteraClient, opts: { p
     const rejected: Change[] = [];
     seenOpen = new Set<number>();
     for await (const page of openRead) {
-      for (const r of page.rejected) rejected.push({ entity: 'alert', external_id: r.id === null ? null : String(r.id), local_id: null, action: 'error', name: null, reason: `${r.field}: ${r.reason}`, fields: null });
+      for (const r of page.rejected)
+        rejected.push({
+          entity: 'alert',
+          external_id: r.id === null ? null : String(r.id),
+          local_id: null,
+          action: 'error',
+          name: null,
+          reason: `${r.field}: ${r.reason}`,
+          fields: null,
+        });
       for (const a of page.records) seenOpen.add(a.AlertID);
       await processOpenPage(ctx, settings, page.records, now, opts.preview, changes);
     }
@@ -75,10 +92,27 @@ export async function pollAlerts(ctx: AppContext, client: AteraClient, opts: { p
   return { changes, read: { open: openRead.summary(), snoozed: snoozedRead.summary() }, checked };
 }
 
-async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts: AteraAlert[], now: Date, preview: boolean, changes: Change[]): Promise<void> {
+async function processOpenPage(
+  ctx: AppContext,
+  settings: AteraSettings,
+  alerts: AteraAlert[],
+  now: Date,
+  preview: boolean,
+  changes: Change[],
+): Promise<void> {
   if (alerts.length === 0) return;
   const known = new Map(
-    (await ctx.db.selectFrom('atera_alert').selectAll().where('alert_id', 'in', alerts.map((a) => a.AlertID)).execute()).map((k) => [k.alert_id, k]),
+    (
+      await ctx.db
+        .selectFrom('atera_alert')
+        .selectAll()
+        .where(
+          'alert_id',
+          'in',
+          alerts.map((a) => a.AlertID),
+        )
+        .execute()
+    ).map((k) => [k.alert_id, k]),
   );
   // New alerts, and held ones (flap delay, maintenance) whose hold may have ended; everything else is steady.
   const todo = alerts.filter((a) => {
@@ -94,7 +128,8 @@ async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts:
     const k = known.get(alert.AlertID);
     if (k && k.disposition !== 'pending') {
       // A snoozed alert that is open again: just open again (its ticket, if any, was left as it was).
-      if (!preview) await ctx.db.updateTable('atera_alert').set({ state: 'open' }).where('alert_id', '=', alert.AlertID).execute();
+      if (!preview)
+        await ctx.db.updateTable('atera_alert').set({ state: 'open' }).where('alert_id', '=', alert.AlertID).execute();
       continue;
     }
     const condKey = `${alert.AgentId ?? alert.DeviceGuid ?? alert.DeviceName}|${conditionKey(alert)}`;
@@ -116,14 +151,22 @@ async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts:
     });
     // Two new alerts for one condition in the same page: the second joins the first's ticket.
     if (decision.kind === 'ticket' && settings.atera_alert_dedupe && plannedCondition.get(condKey) === 'new') {
-      decisions.push({ alert, target, decision: { kind: 'dedupe', ticketId: -1, reason: 'same device and condition as another new alert' }, known: k, asTicket: decision });
+      decisions.push({
+        alert,
+        target,
+        decision: { kind: 'dedupe', ticketId: -1, reason: 'same device and condition as another new alert' },
+        known: k,
+        asTicket: decision,
+      });
       continue;
     }
     if (decision.kind === 'ticket') plannedCondition.set(condKey, 'new');
     decisions.push({ alert, target, decision, known: k });
   }
   for (const d of decisions) {
-    const action = { ticket: 'create', dedupe: 'update', record: 'skip', hold: 'skip' }[d.decision.kind] as Change['action'];
+    const action = { ticket: 'create', dedupe: 'update', record: 'skip', hold: 'skip' }[
+      d.decision.kind
+    ] as Change['action'];
     changes.push({
       entity: 'alert',
       external_id: String(d.alert.AlertID),
@@ -131,7 +174,10 @@ async function processOpenPage(ctx: AppContext, settings: AteraSettings, alerts:
       action,
       name: d.alert.Title,
       reason: `${d.decision.reason}; ticket goes to ${d.target.how}`,
-      fields: { severity: { before: null, after: d.alert.Severity }, device: { before: null, after: d.alert.DeviceName } },
+      fields: {
+        severity: { before: null, after: d.alert.Severity },
+        device: { before: null, after: d.alert.DeviceName },
+      },
     });
   }
   if (preview) return;
@@ -190,16 +236,28 @@ async function writeDecisions(
       last_seen: nowIso,
     });
     const disposition = (d: Decided): Known['disposition'] =>
-      ({ ticket: 'ticket', dedupe: 'deduplicated', record: 'recorded', hold: 'pending' }) [d.decision.kind] as Known['disposition'];
+      ({ ticket: 'ticket', dedupe: 'deduplicated', record: 'recorded', hold: 'pending' })[
+        d.decision.kind
+      ] as Known['disposition'];
     const mine = new Set<number>();
     for (let i = 0; i < fresh.length; i += 500) {
       const chunk = fresh.slice(i, i + 500);
-      const inserted = await tx.insertInto('atera_alert').values(chunk.map((d) => row(d, disposition(d)))).onConflict((oc) => oc.column('alert_id').doNothing()).returning('alert_id').execute();
+      const inserted = await tx
+        .insertInto('atera_alert')
+        .values(chunk.map((d) => row(d, disposition(d))))
+        .onConflict((oc) => oc.column('alert_id').doNothing())
+        .returning('alert_id')
+        .execute();
       for (const r of inserted) mine.add(r.alert_id);
     }
     // Held alerts whose hold ended are ours to convert: claim them by moving them out of 'pending'.
     for (const d of decisions.filter((x) => x.known && x.decision.kind !== 'hold')) {
-      const res = await tx.updateTable('atera_alert').set({ disposition: disposition(d), pending_reason: d.decision.kind === 'record' ? d.decision.reason : null }).where('alert_id', '=', d.alert.AlertID).where('disposition', '=', 'pending').executeTakeFirst();
+      const res = await tx
+        .updateTable('atera_alert')
+        .set({ disposition: disposition(d), pending_reason: d.decision.kind === 'record' ? d.decision.reason : null })
+        .where('alert_id', '=', d.alert.AlertID)
+        .where('disposition', '=', 'pending')
+        .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) mine.add(d.alert.AlertID);
     }
     // Two polls at once: a same-page duplicate this poller inserted, whose first alert the other poller
@@ -207,14 +265,29 @@ async function writeDecisions(
     // has no ticket, becomes the ticket itself. Never "de-duplicated" into nothing.
     for (const d of decisions) {
       if (d.decision.kind !== 'dedupe' || d.decision.ticketId >= 0 || !mine.has(d.alert.AlertID)) continue;
-      const first = decisions.find((x) => x.decision.kind === 'ticket' && x.alert.AgentId === d.alert.AgentId && conditionKey(x.alert) === conditionKey(d.alert));
+      const first = decisions.find(
+        (x) =>
+          x.decision.kind === 'ticket' &&
+          x.alert.AgentId === d.alert.AgentId &&
+          conditionKey(x.alert) === conditionKey(d.alert),
+      );
       if (first && mine.has(first.alert.AlertID)) continue;
-      const other = first ? await tx.selectFrom('atera_alert').select('ticket_id').where('alert_id', '=', first.alert.AlertID).executeTakeFirst() : undefined;
+      const other = first
+        ? await tx
+            .selectFrom('atera_alert')
+            .select('ticket_id')
+            .where('alert_id', '=', first.alert.AlertID)
+            .executeTakeFirst()
+        : undefined;
       if (other?.ticket_id != null) {
         d.decision = { ...d.decision, ticketId: other.ticket_id };
       } else if (d.asTicket) {
         d.decision = d.asTicket;
-        await tx.updateTable('atera_alert').set({ disposition: 'ticket' }).where('alert_id', '=', d.alert.AlertID).execute();
+        await tx
+          .updateTable('atera_alert')
+          .set({ disposition: 'ticket' })
+          .where('alert_id', '=', d.alert.AlertID)
+          .execute();
         const ch = changes.find((c) => c.external_id === String(d.alert.AlertID));
         if (ch) ch.action = 'create';
       }
@@ -242,19 +315,32 @@ async function writeDecisions(
     // One statement links every new ticket to its alert row.
     if (created.length) {
       const pairs = sql.join(created.map((c) => sql`(${c.atera_alert_id}::bigint, ${c.id}::integer)`));
-      await sql`UPDATE atera_alert AS a SET ticket_id = v.tid FROM (VALUES ${pairs}) AS v(aid, tid) WHERE a.alert_id = v.aid`.execute(tx);
+      await sql`UPDATE atera_alert AS a SET ticket_id = v.tid FROM (VALUES ${pairs}) AS v(aid, tid) WHERE a.alert_id = v.aid`.execute(
+        tx,
+      );
     }
     // De-duplicated alerts join their ticket (or the ticket a same-page alert just got).
     for (const d of decisions) {
       if (d.decision.kind !== 'dedupe' || !mine.has(d.alert.AlertID)) continue;
       let ticketId = d.decision.ticketId;
       if (ticketId < 0) {
-        const first = toTicket.find((x) => x.alert.AgentId === d.alert.AgentId && conditionKey(x.alert) === conditionKey(d.alert));
+        const first = toTicket.find(
+          (x) => x.alert.AgentId === d.alert.AgentId && conditionKey(x.alert) === conditionKey(d.alert),
+        );
         ticketId = first ? (ticketOf.get(first.alert.AlertID) ?? -1) : -1;
       }
       if (ticketId < 0) continue;
-      await tx.updateTable('atera_alert').set({ ticket_id: ticketId }).where('alert_id', '=', d.alert.AlertID).execute();
-      await addSystemNote(tx, ticketId, `Atera raised the same alert again: ${d.alert.Title ?? ''} (Atera alert ${d.alert.AlertID}, ${d.alert.Severity ?? 'unknown severity'}, ${d.alert.Created ?? ''}). This ticket now tracks it too.`, nowIso);
+      await tx
+        .updateTable('atera_alert')
+        .set({ ticket_id: ticketId })
+        .where('alert_id', '=', d.alert.AlertID)
+        .execute();
+      await addSystemNote(
+        tx,
+        ticketId,
+        `Atera raised the same alert again: ${d.alert.Title ?? ''} (Atera alert ${d.alert.AlertID}, ${d.alert.Severity ?? 'unknown severity'}, ${d.alert.Created ?? ''}). This ticket now tracks it too.`,
+        nowIso,
+      );
     }
     for (const ch of changes) {
       const id = ch.external_id ? ticketOf.get(Number(ch.external_id)) : undefined;
@@ -277,12 +363,17 @@ async function reconcileGone(
   preview: boolean,
   changes: Change[],
 ): Promise<number> {
-  const candidates = await ctx.db.selectFrom('atera_alert').selectAll().where('state', 'in', ['open', 'snoozed']).execute();
+  const candidates = await ctx.db
+    .selectFrom('atera_alert')
+    .selectAll()
+    .where('state', 'in', ['open', 'snoozed'])
+    .execute();
   let checked = 0;
   for (const k of candidates) {
     if (open.has(k.alert_id)) continue;
     if (snoozed.has(k.alert_id)) {
-      if (k.state !== 'snoozed' && !preview) await ctx.db.updateTable('atera_alert').set({ state: 'snoozed' }).where('alert_id', '=', k.alert_id).execute();
+      if (k.state !== 'snoozed' && !preview)
+        await ctx.db.updateTable('atera_alert').set({ state: 'snoozed' }).where('alert_id', '=', k.alert_id).execute();
       continue;
     }
     checked++;
@@ -290,30 +381,71 @@ async function reconcileGone(
     const state: Known['state'] = current === null ? 'deleted' : current.Archived ? 'resolved' : 'open';
     if (state === 'open') continue;
     const when = current?.ArchivedDate ?? null;
-    changes.push({ entity: 'alert', external_id: String(k.alert_id), local_id: k.ticket_id, action: k.ticket_id ? 'update' : 'unchanged', name: k.title, reason: `${state} in Atera${when ? ` at ${when}` : ''}`, fields: { state: { before: k.state, after: state } } });
+    changes.push({
+      entity: 'alert',
+      external_id: String(k.alert_id),
+      local_id: k.ticket_id,
+      action: k.ticket_id ? 'update' : 'unchanged',
+      name: k.title,
+      reason: `${state} in Atera${when ? ` at ${when}` : ''}`,
+      fields: { state: { before: k.state, after: state } },
+    });
     if (preview) continue;
     await ctx.db.transaction().execute(async (tx) => {
-      const res = await tx.updateTable('atera_alert').set({ state, resolved_at: now.toISOString() }).where('alert_id', '=', k.alert_id).where('state', 'in', ['open', 'snoozed']).executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1 || k.ticket_id === null || (k.disposition !== 'ticket' && k.disposition !== 'deduplicated')) return;
+      const res = await tx
+        .updateTable('atera_alert')
+        .set({ state, resolved_at: now.toISOString() })
+        .where('alert_id', '=', k.alert_id)
+        .where('state', 'in', ['open', 'snoozed'])
+        .executeTakeFirst();
+      if (
+        Number(res.numUpdatedRows) !== 1 ||
+        k.ticket_id === null ||
+        (k.disposition !== 'ticket' && k.disposition !== 'deduplicated')
+      )
+        return;
       await closeTicketForAlert(ctx, tx, settings, k, state, when, now);
     });
   }
   return checked;
 }
 
-async function closeTicketForAlert(ctx: AppContext, tx: Kysely<DB>, settings: AteraSettings, k: Known, state: string, when: string | null, now: Date): Promise<void> {
+async function closeTicketForAlert(
+  ctx: AppContext,
+  tx: Kysely<DB>,
+  settings: AteraSettings,
+  k: Known,
+  state: string,
+  when: string | null,
+  now: Date,
+): Promise<void> {
   const ticketId = k.ticket_id!;
   const nowIso = now.toISOString();
   const ticket = await tx.selectFrom('ticket').select(['dateclosed']).where('id', '=', ticketId).executeTakeFirst();
   if (!ticket || ticket.dateclosed) return;
   const verb = state === 'deleted' ? 'deleted' : 'resolved';
-  const stillOpen = await tx.selectFrom('atera_alert').select('alert_id').where('ticket_id', '=', ticketId).where('state', 'in', ['open', 'snoozed']).execute();
+  const stillOpen = await tx
+    .selectFrom('atera_alert')
+    .select('alert_id')
+    .where('ticket_id', '=', ticketId)
+    .where('state', 'in', ['open', 'snoozed'])
+    .execute();
   if (stillOpen.length > 0) {
-    await addSystemNote(tx, ticketId, `Atera alert ${k.alert_id} was ${verb} in Atera${when ? ` at ${when}` : ''}; the ticket stays open for alert(s) ${stillOpen.map((s) => s.alert_id).join(', ')}.`, nowIso);
+    await addSystemNote(
+      tx,
+      ticketId,
+      `Atera alert ${k.alert_id} was ${verb} in Atera${when ? ` at ${when}` : ''}; the ticket stays open for alert(s) ${stillOpen.map((s) => s.alert_id).join(', ')}.`,
+      nowIso,
+    );
     return;
   }
   if (settings.atera_alert_close_only_untouched && (await ticketWorked(tx, ticketId))) {
-    await addSystemNote(tx, ticketId, `Atera alert ${k.alert_id} was ${verb} in Atera${when ? ` at ${when}` : ''}. A technician has worked this ticket, so it was left open.`, nowIso);
+    await addSystemNote(
+      tx,
+      ticketId,
+      `Atera alert ${k.alert_id} was ${verb} in Atera${when ? ` at ${when}` : ''}. A technician has worked this ticket, so it was left open.`,
+      nowIso,
+    );
     return;
   }
   const closed = await defaultClosedStatus(tx);

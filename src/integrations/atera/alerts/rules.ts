@@ -24,7 +24,12 @@ export function ateraTime(ts: string | null): Date | null {
 }
 
 /** Flap control: an alert younger than the delay is held; its ticket waits until it has stayed open that long. */
-export function heldByFlapDelay(alert: Pick<AteraAlert, 'Created'>, flapMinutes: number, now: Date, firstSeen: Date): Date | null {
+export function heldByFlapDelay(
+  alert: Pick<AteraAlert, 'Created'>,
+  flapMinutes: number,
+  now: Date,
+  firstSeen: Date,
+): Date | null {
   if (flapMinutes <= 0) return null;
   const since = ateraTime(alert.Created) ?? firstSeen;
   const until = new Date(since.getTime() + flapMinutes * 60_000);
@@ -32,9 +37,16 @@ export function heldByFlapDelay(alert: Pick<AteraAlert, 'Created'>, flapMinutes:
 }
 
 /** The maintenance window covering this customer/site at `now`, if any. */
-export function inMaintenance(windows: MaintenanceWindow[], clientId: number | null, siteId: number | null, now: Date): MaintenanceWindow | null {
+export function inMaintenance(
+  windows: MaintenanceWindow[],
+  clientId: number | null,
+  siteId: number | null,
+  now: Date,
+): MaintenanceWindow | null {
   for (const w of windows) {
-    const applies = (w.site_id !== undefined && w.site_id === siteId) || (w.site_id === undefined && w.client_id !== undefined && w.client_id === clientId);
+    const applies =
+      (w.site_id !== undefined && w.site_id === siteId) ||
+      (w.site_id === undefined && w.client_id !== undefined && w.client_id === clientId);
     if (applies && new Date(w.starts_at) <= now && now < new Date(w.ends_at)) return w;
   }
   return null;
@@ -63,13 +75,23 @@ export function decide(input: {
   openTicketForCondition: number | null;
 }): AlertDecision {
   const rule = severityRule(input.rules, input.alert.Severity);
-  if (!rule.create_ticket) return { kind: 'record', reason: `${input.alert.Severity ?? 'unknown'} alerts are recorded without a ticket` };
+  if (!rule.create_ticket)
+    return { kind: 'record', reason: `${input.alert.Severity ?? 'unknown'} alerts are recorded without a ticket` };
   const window = inMaintenance(input.windows, input.clientId, input.siteId, input.now);
-  if (window) return { kind: 'hold', reason: `maintenance window until ${window.ends_at}${window.reason ? ` (${window.reason})` : ''}` };
+  if (window)
+    return {
+      kind: 'hold',
+      reason: `maintenance window until ${window.ends_at}${window.reason ? ` (${window.reason})` : ''}`,
+    };
   const until = heldByFlapDelay(input.alert, input.flapMinutes, input.now, input.firstSeen);
-  if (until) return { kind: 'hold', reason: `flap delay: a ticket is raised if it is still open at ${until.toISOString()}` };
+  if (until)
+    return { kind: 'hold', reason: `flap delay: a ticket is raised if it is still open at ${until.toISOString()}` };
   if (input.openTicketForCondition !== null) {
-    return { kind: 'dedupe', ticketId: input.openTicketForCondition, reason: `same device and condition as open ticket ${input.openTicketForCondition}` };
+    return {
+      kind: 'dedupe',
+      ticketId: input.openTicketForCondition,
+      reason: `same device and condition as open ticket ${input.openTicketForCondition}`,
+    };
   }
   return { kind: 'ticket', priorityId: rule.priority_id, reason: 'new alert' };
 }

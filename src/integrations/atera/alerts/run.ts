@@ -13,10 +13,20 @@ export const POLL_QUEUE = 'atera.alerts';
  * to do leaves no run behind (a steady-state poll writes nothing); a manual poll always has a run,
  * and so does a poll that failed.
  */
-export async function executeAlertPoll(ctx: AppContext, opts: { runId?: number; startedBy: string; client?: AteraClient }): Promise<number | null> {
+export async function executeAlertPoll(
+  ctx: AppContext,
+  opts: { runId?: number; startedBy: string; client?: AteraClient },
+): Promise<number | null> {
   const startedAt = ctx.clock.now();
   const ensureRun = async () =>
-    opts.runId ?? (await createRun(ctx.db, { integration: INTEGRATION, kind: 'alerts', dry_run: false, started_by: opts.startedBy, status: 'running' }));
+    opts.runId ??
+    (await createRun(ctx.db, {
+      integration: INTEGRATION,
+      kind: 'alerts',
+      dry_run: false,
+      started_by: opts.startedBy,
+      status: 'running',
+    }));
   try {
     const client = opts.client ?? (await ateraClientFor(ctx));
     const outcome = await pollAlerts(ctx, client, { preview: false });
@@ -24,7 +34,11 @@ export async function executeAlertPoll(ctx: AppContext, opts: { runId?: number; 
     if (meaningful.length === 0 && opts.runId === undefined) return null;
     const runId = await ensureRun();
     const recorder = new RunRecorder(ctx.db, runId, () => ctx.clock.now());
-    await ctx.db.updateTable('sync_run').set({ started_at: startedAt.toISOString(), status: 'running' }).where('id', '=', runId).execute();
+    await ctx.db
+      .updateTable('sync_run')
+      .set({ started_at: startedAt.toISOString(), status: 'running' })
+      .where('id', '=', runId)
+      .execute();
     for (const c of outcome.changes) recorder.record(c);
     recorder.summary = { read: outcome.read, checked_one_by_one: outcome.checked };
     await recorder.finish('succeeded');

@@ -8,14 +8,26 @@ import type { PlannedAction } from './plan.js';
 export async function ensureAssetTypes(tx: Kysely<DB>, names: string[], groupId: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const name of names) {
-    const existing = await tx.selectFrom('asset_type').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase())).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('asset_type')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()))
+      .executeTakeFirst();
     if (existing) {
       out.set(name.toLowerCase(), existing.id);
       continue;
     }
-    const created = await tx.insertInto('asset_type').values({ name, assetgroup_id: groupId }).returning('id').executeTakeFirstOrThrow();
+    const created = await tx
+      .insertInto('asset_type')
+      .values({ name, assetgroup_id: groupId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const fields = await tx.selectFrom('asset_field').select(['id', 'sequence']).execute();
-    if (fields.length) await tx.insertInto('asset_type_field').values(fields.map((f) => ({ assettype_id: created.id, field_id: f.id, sequence: f.sequence }))).execute();
+    if (fields.length)
+      await tx
+        .insertInto('asset_type_field')
+        .values(fields.map((f) => ({ assettype_id: created.id, field_id: f.id, sequence: f.sequence })))
+        .execute();
     out.set(name.toLowerCase(), created.id);
   }
   return out;
@@ -25,7 +37,12 @@ export async function ensureAssetTypes(tx: Kysely<DB>, names: string[], groupId:
  * Writes one batch's plan: creates as one multi-row INSERT, updates row by row (only changed
  * columns), links as one upsert. Unchanged devices write nothing.
  */
-export async function applyBatch(tx: Kysely<DB>, plans: PlannedAction[], typeIds: Map<string, number>, now: string): Promise<void> {
+export async function applyBatch(
+  tx: Kysely<DB>,
+  plans: PlannedAction[],
+  typeIds: Map<string, number>,
+  now: string,
+): Promise<void> {
   const links: Link[] = [];
   const creates = plans.filter((p): p is Extract<PlannedAction, { kind: 'create' }> => p.kind === 'create');
   if (creates.length) {

@@ -8,7 +8,14 @@ import type { AteraAgent, AteraClient, ReadSummary } from '../client/index.js';
 import { loginCandidates } from '../mappers.js';
 import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings/settings.js';
 import { applyBatch, ensureAssetTypes } from './apply.js';
-import { type AssetLookups, assetsByAteraId, assetsById, loadAssetLookups, matchIndex, usersForLogins } from './lookups.js';
+import {
+  type AssetLookups,
+  assetsByAteraId,
+  assetsById,
+  loadAssetLookups,
+  matchIndex,
+  usersForLogins,
+} from './lookups.js';
 import { agentContext, matchValue, type PlannedAction, pickUser, planAsset } from './plan.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
@@ -39,10 +46,15 @@ export async function importAssets(
   // In a dry run, customers the same run would create have no site yet: plan their devices onto a
   // provisional (negative) site so the dry run reports what the real run will do.
   for (const [ateraId] of opts.plannedCustomers ?? []) {
-    if (!lk.mappedSites.has(ateraId) && !lk.linkedCustomers.has(ateraId)) lk.linkedCustomers.set(ateraId, { site_id: -ateraId, client_id: -ateraId, rule: 'linked_customer' });
+    if (!lk.mappedSites.has(ateraId) && !lk.linkedCustomers.has(ateraId))
+      lk.linkedCustomers.set(ateraId, { site_id: -ateraId, client_id: -ateraId, rule: 'linked_customer' });
   }
   if (!opts.preview && settings.atera_defaultgroup === null) {
-    throw new AppError('validation', 'Choose a "Default Group for new Asset Types" (atera_defaultgroup) before importing assets', [{ path: 'atera_defaultgroup', message: 'not set' }]);
+    throw new AppError(
+      'validation',
+      'Choose a "Default Group for new Asset Types" (atera_defaultgroup) before importing assets',
+      [{ path: 'atera_defaultgroup', message: 'not set' }],
+    );
   }
   const read = client.agents();
   const seen = new Set<string>();
@@ -61,7 +73,15 @@ export async function importAssets(
     writing = (async () => {
       await processBatch(ctx, lk, agents, opts.preview, recorder, state);
       const s = read.summary();
-      recorder.progress = { ...recorder.progress, assets: { pages_read: s.pagesRead, total_pages: s.totalPages, records: s.recordsRead, total_records: s.totalItemCount } };
+      recorder.progress = {
+        ...recorder.progress,
+        assets: {
+          pages_read: s.pagesRead,
+          total_pages: s.totalPages,
+          records: s.recordsRead,
+          total_records: s.totalItemCount,
+        },
+      };
       await recorder.flush();
     })();
     // Keep a failure observed; it is rethrown by the next await of `writing`.
@@ -72,13 +92,29 @@ export async function importAssets(
       for (const rejected of page.rejected) {
         if (rejected.id !== null) seen.add(String(rejected.id));
         const reason = `${rejected.field}: ${rejected.reason}`;
-        recorder.record({ entity: 'asset', external_id: rejected.id === null ? null : String(rejected.id), local_id: null, action: 'error', name: null, reason, fields: null });
-        await recordIntegrationError(ctx.db, { module: 'Atera', entity_type: 'asset', entity_id: rejected.id, entity_name: null, error: reason, run_id: recorder.runId });
+        recorder.record({
+          entity: 'asset',
+          external_id: rejected.id === null ? null : String(rejected.id),
+          local_id: null,
+          action: 'error',
+          name: null,
+          reason,
+          fields: null,
+        });
+        await recordIntegrationError(ctx.db, {
+          module: 'Atera',
+          entity_type: 'asset',
+          entity_id: rejected.id,
+          entity_name: null,
+          error: reason,
+          run_id: recorder.runId,
+        });
       }
       for (const agent of page.records) {
         seen.add(String(agent.AgentID));
         if (agent.OSType) osTypes.add(agent.OSType.trim());
-        if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase())) excludedTypes.add(String(agent.AgentID));
+        if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase()))
+          excludedTypes.add(String(agent.AgentID));
         batch.push(agent);
       }
       if (batch.length >= BATCH_SIZE) await run();
@@ -87,7 +123,11 @@ export async function importAssets(
     await writing;
     await rememberDeviceTypes(ctx.db, osTypes);
   } finally {
-    recorder.summary = { ...recorder.summary, assets_read: read.summary(), ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}) };
+    recorder.summary = {
+      ...recorder.summary,
+      assets_read: read.summary(),
+      ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}),
+    };
   }
   return { recorder, read: read.summary(), seen, excludedTypes };
 }
@@ -103,20 +143,35 @@ async function processBatch(
   const contexts = agents.map((a) => agentContext(a, lk));
   const ids = agents.map((a) => String(a.AgentID));
 
-  const [links, byAteraId] = await Promise.all([linksFor(ctx.db, INTEGRATION, 'asset', ids), assetsByAteraId(ctx.db, ids)]);
+  const [links, byAteraId] = await Promise.all([
+    linksFor(ctx.db, INTEGRATION, 'asset', ids),
+    assetsByAteraId(ctx.db, ids),
+  ]);
   // Same content hash as last written and the asset still linked: nothing to plan or write.
   const todo = contexts.filter((c) => {
     const ext = String(c.agent.AgentID);
     const link = links.get(ext);
     const asset = byAteraId.get(ext);
     if (link && asset && link.hash === c.hash && link.local_id === asset.id && !asset.inactive) {
-      recorder.record({ entity: 'asset', external_id: ext, local_id: asset.id, action: 'unchanged', name: null, reason: null, fields: null });
+      recorder.record({
+        entity: 'asset',
+        external_id: ext,
+        local_id: asset.id,
+        action: 'unchanged',
+        name: null,
+        reason: null,
+        fields: null,
+      });
       return false;
     }
     return true;
   });
   if (todo.length === 0) return;
-  if (todo.some((c) => !byAteraId.has(String(c.agent.AgentID))) && state.matchIndex === null && lk.settings.atera_matchingfield !== null) {
+  if (
+    todo.some((c) => !byAteraId.has(String(c.agent.AgentID))) &&
+    state.matchIndex === null &&
+    lk.settings.atera_matchingfield !== null
+  ) {
     state.matchIndex = await matchIndex(ctx.db, lk.settings.atera_matchingfield);
   }
   const clientIds = [...new Set(todo.map((c) => c.site?.client_id).filter((x): x is number => x !== undefined))];
@@ -126,9 +181,13 @@ async function processBatch(
   const candidateIds = new Set<number>();
   for (const c of todo) {
     const v = matchValue(c.desired, field);
-    for (const cand of v === null ? [] : (state.matchIndex?.get(normalizeMatchValue(v)) ?? [])) if (cand.id > 0) candidateIds.add(cand.id);
+    for (const cand of v === null ? [] : (state.matchIndex?.get(normalizeMatchValue(v)) ?? []))
+      if (cand.id > 0) candidateIds.add(cand.id);
   }
-  const [users, byId] = await Promise.all([usersForLogins(ctx.db, clientIds, logins), assetsById(ctx.db, [...candidateIds])]);
+  const [users, byId] = await Promise.all([
+    usersForLogins(ctx.db, clientIds, logins),
+    assetsById(ctx.db, [...candidateIds]),
+  ]);
   // Planned one by one in Atera's order; each planned create joins the matching index (with a
   // provisional negative id) so a later device with the same value is a conflict, in a preview and
   // an import alike, whatever the batch boundaries.
@@ -136,22 +195,40 @@ async function processBatch(
   const claimed = new Set<number>();
   let provisional = 0;
   for (const c of todo) {
-    let plan = planAsset(c, lk, { byAteraId, byId, matchIndex: state.matchIndex }, c.site ? pickUser(c.agent, c.site.client_id, users) : null);
+    let plan = planAsset(
+      c,
+      lk,
+      { byAteraId, byId, matchIndex: state.matchIndex },
+      c.site ? pickUser(c.agent, c.site.client_id, users) : null,
+    );
     if (plan.kind === 'update') {
       if (claimed.has(plan.assetId)) {
-        plan = { kind: 'conflict', change: { ...plan.change, action: 'conflict', reason: `asset ${plan.assetId} is matched by another device in this import`, fields: null } };
+        plan = {
+          kind: 'conflict',
+          change: {
+            ...plan.change,
+            action: 'conflict',
+            reason: `asset ${plan.assetId} is matched by another device in this import`,
+            fields: null,
+          },
+        };
       } else claimed.add(plan.assetId);
     }
     if (plan.kind === 'create' && state.matchIndex) {
       const v = matchValue(c.desired, field);
       if (v !== null) {
         const key = normalizeMatchValue(v);
-        state.matchIndex.set(key, [...(state.matchIndex.get(key) ?? []), { id: --provisional, external_id: plan.row.atera_id }]);
+        state.matchIndex.set(key, [
+          ...(state.matchIndex.get(key) ?? []),
+          { id: --provisional, external_id: plan.row.atera_id },
+        ]);
       }
     }
     plans.push(plan);
   }
-  const newTypes = [...new Set(plans.flatMap((p) => ((p.kind === 'create' || p.kind === 'update') && p.newType ? [p.newType] : [])))];
+  const newTypes = [
+    ...new Set(plans.flatMap((p) => ((p.kind === 'create' || p.kind === 'update') && p.newType ? [p.newType] : []))),
+  ];
   for (const t of newTypes) state.plannedTypes.add(t);
   const now = ctx.clock.now().toISOString();
   if (!preview) {
@@ -166,7 +243,17 @@ async function processBatch(
       const refresh = plans.filter((p) => p.kind === 'unchanged' && p.change.local_id !== null);
       if (refresh.length) {
         const byExt = new Map(todo.map((c) => [String(c.agent.AgentID), c.hash]));
-        await upsertLinks(tx, INTEGRATION, 'asset', refresh.map((p) => ({ external_id: p.change.external_id!, local_id: p.change.local_id!, hash: byExt.get(p.change.external_id!)!, origin: 'matched' })));
+        await upsertLinks(
+          tx,
+          INTEGRATION,
+          'asset',
+          refresh.map((p) => ({
+            external_id: p.change.external_id!,
+            local_id: p.change.local_id!,
+            hash: byExt.get(p.change.external_id!)!,
+            origin: 'matched',
+          })),
+        );
       }
     });
   }

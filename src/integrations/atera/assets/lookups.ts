@@ -36,9 +36,18 @@ export interface AssetLookups {
 
 export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings): Promise<AssetLookups> {
   const [sites, clients, customerLinks, types, assetFields, customFields] = await Promise.all([
-    db.selectFrom('site').select(['id', 'client_id']).where('id', 'in', [0, ...settings.atera_sitemappings.map((m) => m.site_id), settings.atera_defaultsite ?? 0]).execute(),
+    db
+      .selectFrom('site')
+      .select(['id', 'client_id'])
+      .where('id', 'in', [0, ...settings.atera_sitemappings.map((m) => m.site_id), settings.atera_defaultsite ?? 0])
+      .execute(),
     db.selectFrom('client').select(['id', 'name', 'main_site_id', 'ateraid']).where('inactive', '=', false).execute(),
-    db.selectFrom('sync_link').select(['external_id', 'local_id']).where('integration', '=', INTEGRATION).where('entity', '=', 'customer').execute(),
+    db
+      .selectFrom('sync_link')
+      .select(['external_id', 'local_id'])
+      .where('integration', '=', INTEGRATION)
+      .where('entity', '=', 'customer')
+      .execute(),
     db.selectFrom('asset_type').select(['id', 'name', 'keyfield_id']).execute(),
     assetFieldDefs(db),
     customFieldDefs(db, 'asset'),
@@ -47,18 +56,24 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
   const mappedSites = new Map<number, SiteTarget>();
   for (const m of settings.atera_sitemappings) {
     const client_id = clientOfSite.get(m.site_id);
-    if (client_id !== undefined) mappedSites.set(m.atera_customer_id, { site_id: m.site_id, client_id, rule: 'mapping' });
+    if (client_id !== undefined)
+      mappedSites.set(m.atera_customer_id, { site_id: m.site_id, client_id, rule: 'mapping' });
   }
   const clientById = new Map(clients.map((c) => [c.id, c]));
   const linkedCustomers = new Map<number, SiteTarget>();
   const addLinked = (ateraId: number, clientId: number) => {
     const c = clientById.get(clientId);
-    if (c?.main_site_id) linkedCustomers.set(ateraId, { site_id: c.main_site_id, client_id: c.id, rule: 'linked_customer' });
+    if (c?.main_site_id)
+      linkedCustomers.set(ateraId, { site_id: c.main_site_id, client_id: c.id, rule: 'linked_customer' });
   };
   for (const c of clients) if (c.ateraid !== null) addLinked(c.ateraid, c.id);
   for (const l of customerLinks) addLinked(Number(l.external_id), l.local_id);
   const clientsByName = new Map<string, { client_id: number; main_site_id: number | null }[]>();
-  for (const c of clients) clientsByName.set(c.name, [...(clientsByName.get(c.name) ?? []), { client_id: c.id, main_site_id: c.main_site_id }]);
+  for (const c of clients)
+    clientsByName.set(c.name, [
+      ...(clientsByName.get(c.name) ?? []),
+      { client_id: c.id, main_site_id: c.main_site_id },
+    ]);
   const defSiteClient = settings.atera_defaultsite ? clientOfSite.get(settings.atera_defaultsite) : undefined;
   return {
     settings,
@@ -67,12 +82,22 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
     mappedSites,
     linkedCustomers,
     clientsByName,
-    defaultSite: settings.atera_defaultsite && defSiteClient !== undefined ? { site_id: settings.atera_defaultsite, client_id: defSiteClient, rule: 'default' } : null,
+    defaultSite:
+      settings.atera_defaultsite && defSiteClient !== undefined
+        ? { site_id: settings.atera_defaultsite, client_id: defSiteClient, rule: 'default' }
+        : null,
     assetTypes: new Map(types.map((t) => [t.name.toLowerCase(), t.id])),
     assetFields,
     customFields,
     keyFieldOfType: new Map(types.map((t) => [t.id, t.keyfield_id])),
-    fingerprint: contentHash([settings.atera_fieldmappings, settings.atera_matchingfield, settings.atera_sitemappings, settings.atera_defaultsite, settings.atera_devicetypes, [...placeholderSet(settings)]]),
+    fingerprint: contentHash([
+      settings.atera_fieldmappings,
+      settings.atera_matchingfield,
+      settings.atera_sitemappings,
+      settings.atera_defaultsite,
+      settings.atera_devicetypes,
+      [...placeholderSet(settings)],
+    ]),
   };
 }
 
@@ -90,7 +115,19 @@ export interface ExistingAsset {
   customfields: FieldValues;
 }
 
-const ASSET_COLUMNS = ['id', 'atera_id', 'inventory_number', 'key_field', 'client_id', 'site_id', 'assettype_id', 'user_id', 'inactive', 'fields', 'customfields'] as const;
+const ASSET_COLUMNS = [
+  'id',
+  'atera_id',
+  'inventory_number',
+  'key_field',
+  'client_id',
+  'site_id',
+  'assettype_id',
+  'user_id',
+  'inactive',
+  'fields',
+  'customfields',
+] as const;
 
 export async function assetsByAteraId(db: Kysely<DB>, ids: string[]): Promise<Map<string, ExistingAsset>> {
   if (ids.length === 0) return new Map();
@@ -116,7 +153,11 @@ export async function matchIndex(
   if (field === null) return index;
   const rows =
     field === 'inventory_number'
-      ? await db.selectFrom('asset').select(['id', 'atera_id', 'inventory_number as v']).where('inventory_number', 'is not', null).execute()
+      ? await db
+          .selectFrom('asset')
+          .select(['id', 'atera_id', 'inventory_number as v'])
+          .where('inventory_number', 'is not', null)
+          .execute()
       : await db
           .selectFrom('asset')
           .select((eb) => ['id', 'atera_id', eb.ref('fields', '->>').key(String(field)).as('v')])
@@ -133,7 +174,11 @@ export async function matchIndex(
 }
 
 /** Users of the given customers whose login or name could be a device's last logged-in user. */
-export async function usersForLogins(db: Kysely<DB>, clientIds: number[], logins: string[]): Promise<{ id: number; client_id: number | null; login: string | null; name: string }[]> {
+export async function usersForLogins(
+  db: Kysely<DB>,
+  clientIds: number[],
+  logins: string[],
+): Promise<{ id: number; client_id: number | null; login: string | null; name: string }[]> {
   if (clientIds.length === 0 || logins.length === 0) return [];
   return db
     .selectFrom('users')

@@ -55,7 +55,8 @@ export function resolveSite(agent: AteraAgent, lk: AssetLookups): SiteTarget | n
     if (mapped) return mapped;
   }
   const named = agent.CustomerName ? lk.clientsByName.get(agent.CustomerName.trim()) : undefined;
-  if (named?.length === 1 && named[0]!.main_site_id) return { site_id: named[0]!.main_site_id, client_id: named[0]!.client_id, rule: 'name' };
+  if (named?.length === 1 && named[0]!.main_site_id)
+    return { site_id: named[0]!.main_site_id, client_id: named[0]!.client_id, rule: 'name' };
   return lk.defaultSite;
 }
 
@@ -63,7 +64,14 @@ export type PlannedAction =
   | { kind: 'skip' | 'conflict' | 'error'; change: Change }
   | { kind: 'unchanged'; change: Change }
   | { kind: 'create'; change: Change; row: NewAssetRow; hash: string; newType: string | null }
-  | { kind: 'update'; change: Change; assetId: number; set: Partial<NewAssetRow>; hash: string; newType: string | null };
+  | {
+      kind: 'update';
+      change: Change;
+      assetId: number;
+      set: Partial<NewAssetRow>;
+      hash: string;
+      newType: string | null;
+    };
 
 export interface NewAssetRow {
   atera_id: string;
@@ -91,7 +99,9 @@ export function agentContext(agent: AteraAgent, lk: AssetLookups): AgentContext 
   let desired: DesiredValues | undefined;
   // The hash covers the device record, where it goes and the settings that shape its asset:
   // the same hash as last written means nothing to plan and nothing to write.
-  const hash = contentHash(`${JSON.stringify(agent)}|${site?.site_id ?? ''}|${site?.client_id ?? ''}|${lk.fingerprint}`);
+  const hash = contentHash(
+    `${JSON.stringify(agent)}|${site?.site_id ?? ''}|${site?.client_id ?? ''}|${lk.fingerprint}`,
+  );
   return {
     agent,
     site,
@@ -116,7 +126,11 @@ function isEmpty(v: unknown): boolean {
 export function planAsset(
   ac: AgentContext,
   lk: AssetLookups,
-  existing: { byAteraId: Map<string, ExistingAsset>; byId: Map<number, ExistingAsset>; matchIndex: Map<string, AssetCandidate[]> | null },
+  existing: {
+    byAteraId: Map<string, ExistingAsset>;
+    byId: Map<number, ExistingAsset>;
+    matchIndex: Map<string, AssetCandidate[]> | null;
+  },
   userId: number | null,
 ): PlannedAction {
   const { agent, desired, site } = ac;
@@ -125,17 +139,44 @@ export function planAsset(
   const base = { entity: 'asset', external_id: ext, name };
   const osType = agent.OSType?.trim() ?? '';
   if (!osType || !lk.deviceTypes.has(osType.toLowerCase())) {
-    return { kind: 'skip', change: { ...base, local_id: existing.byAteraId.get(ext)?.id ?? null, action: 'skip', reason: osType ? `device type "${osType}" is not imported` : 'the device has no OSType', fields: null } };
+    return {
+      kind: 'skip',
+      change: {
+        ...base,
+        local_id: existing.byAteraId.get(ext)?.id ?? null,
+        action: 'skip',
+        reason: osType ? `device type "${osType}" is not imported` : 'the device has no OSType',
+        fields: null,
+      },
+    };
   }
   if (!site) {
-    return { kind: 'skip', change: { ...base, local_id: null, action: 'skip', reason: `Atera customer "${agent.CustomerName ?? agent.CustomerID}" is not mapped or matched and no default site is set`, fields: null } };
+    return {
+      kind: 'skip',
+      change: {
+        ...base,
+        local_id: null,
+        action: 'skip',
+        reason: `Atera customer "${agent.CustomerName ?? agent.CustomerID}" is not mapped or matched and no default site is set`,
+        fields: null,
+      },
+    };
   }
   const byExt = new Map<string, number>();
   const linked = existing.byAteraId.get(ext);
   if (linked) byExt.set(ext, linked.id);
-  const match: AssetMatch = matchAsset(ext, matchValue(desired, lk.settings.atera_matchingfield), byExt, existing.matchIndex ?? new Map(), lk.placeholders);
+  const match: AssetMatch = matchAsset(
+    ext,
+    matchValue(desired, lk.settings.atera_matchingfield),
+    byExt,
+    existing.matchIndex ?? new Map(),
+    lk.placeholders,
+  );
   if (match.outcome === 'conflict') {
-    return { kind: 'conflict', change: { ...base, local_id: null, action: 'conflict', reason: match.reason, fields: null } };
+    return {
+      kind: 'conflict',
+      change: { ...base, local_id: null, action: 'conflict', reason: match.reason, fields: null },
+    };
   }
   const typeId = lk.assetTypes.get(osType.toLowerCase()) ?? null;
   const newType = typeId === null ? osType : null;
@@ -158,19 +199,33 @@ export function planAsset(
     };
     const fields: Record<string, { before: unknown; after: unknown }> = {
       inventory_number: { before: null, after: row.inventory_number },
-      site_id: { before: null, after: site.site_id < 0 ? `the new site of Atera customer ${-site.site_id}` : site.site_id },
+      site_id: {
+        before: null,
+        after: site.site_id < 0 ? `the new site of Atera customer ${-site.site_id}` : site.site_id,
+      },
       assettype: { before: null, after: osType },
     };
-    for (const f of lk.assetFields) if (row.fields[String(f.id)] !== undefined) fields[f.name] = { before: null, after: row.fields[String(f.id)] };
-    for (const f of lk.customFields) if (row.customfields[String(f.id)] !== undefined) fields[`custom: ${f.name}`] = { before: null, after: row.customfields[String(f.id)] };
+    for (const f of lk.assetFields)
+      if (row.fields[String(f.id)] !== undefined) fields[f.name] = { before: null, after: row.fields[String(f.id)] };
+    for (const f of lk.customFields)
+      if (row.customfields[String(f.id)] !== undefined)
+        fields[`custom: ${f.name}`] = { before: null, after: row.customfields[String(f.id)] };
     const reason = `${match.reason ?? 'no matching asset'}; site by ${site.rule}${newType ? `; new asset type "${newType}"` : ''}${problems}`;
-    return { kind: 'create', change: { ...base, local_id: null, action: 'create', reason, fields }, row, hash: ac.hash, newType };
+    return {
+      kind: 'create',
+      change: { ...base, local_id: null, action: 'create', reason, fields },
+      row,
+      hash: ac.hash,
+      newType,
+    };
   }
 
   const current = existing.byAteraId.get(ext) ?? existing.byId.get(match.asset_id)!;
   const set: Partial<NewAssetRow> = {};
   const fields: Record<string, { before: unknown; after: unknown }> = {};
-  const onlyNew = new Map(lk.settings.atera_fieldmappings.map((m) => [`${m.field_type}:${m.field_id}`, m.only_new_or_empty]));
+  const onlyNew = new Map(
+    lk.settings.atera_fieldmappings.map((m) => [`${m.field_type}:${m.field_id}`, m.only_new_or_empty]),
+  );
   const keep = (kind: string, id: string | number, before: unknown, after: unknown) =>
     Boolean(onlyNew.get(`${kind}:${id}`)) && !isEmpty(before) && !sameValue(before, after);
 
@@ -195,27 +250,51 @@ export function planAsset(
     set.user_id = userId;
     fields.user_id = { before: current.user_id, after: userId };
   }
-  if (lk.settings.atera_fieldmappings.some((m) => m.field_id === 'inventory_number') && !sameValue(current.inventory_number, desired.inventory_number) && !keep('asset_field', 'inventory_number', current.inventory_number, desired.inventory_number)) {
+  if (
+    lk.settings.atera_fieldmappings.some((m) => m.field_id === 'inventory_number') &&
+    !sameValue(current.inventory_number, desired.inventory_number) &&
+    !keep('asset_field', 'inventory_number', current.inventory_number, desired.inventory_number)
+  ) {
     set.inventory_number = desired.inventory_number;
     fields.inventory_number = { before: current.inventory_number, after: desired.inventory_number };
   }
   const newFields = mergeValues(current.fields, desired.fields, lk.assetFields, 'asset_field', keep, fields, '');
   if (newFields) set.fields = newFields;
-  const newCustom = mergeValues(current.customfields, desired.customfields, lk.customFields, 'custom_field', keep, fields, 'custom: ');
+  const newCustom = mergeValues(
+    current.customfields,
+    desired.customfields,
+    lk.customFields,
+    'custom_field',
+    keep,
+    fields,
+    'custom: ',
+  );
   if (newCustom) set.customfields = newCustom;
   const finalFields = set.fields ?? current.fields;
   const finalKeyFieldId = keyFieldId ?? (typeId === null ? null : lk.keyFieldOfType.get(typeId));
-  const desiredKey = finalKeyFieldId ? finalFields[String(finalKeyFieldId)] : (set.inventory_number ?? current.inventory_number);
+  const desiredKey = finalKeyFieldId
+    ? finalFields[String(finalKeyFieldId)]
+    : (set.inventory_number ?? current.inventory_number);
   if (desiredKey !== undefined && !sameValue(current.key_field, desiredKey === null ? null : String(desiredKey))) {
     set.key_field = desiredKey === null ? null : String(desiredKey);
   }
   if (Object.keys(fields).length === 0 && set.key_field === undefined) {
-    return { kind: 'unchanged', change: { ...base, local_id: current.id, action: 'unchanged', reason: null, fields: null } };
+    return {
+      kind: 'unchanged',
+      change: { ...base, local_id: current.id, action: 'unchanged', reason: null, fields: null },
+    };
   }
   const reason = `matched by ${match.rule === 'external_id' ? 'Atera ID' : 'asset matching field'}${problems}`;
   // A device that came back after being deactivated is a reactivation (and relinked).
   const action = fields.inactive ? 'reactivate' : 'update';
-  return { kind: 'update', change: { ...base, local_id: current.id, action, reason, fields }, assetId: current.id, set, hash: ac.hash, newType };
+  return {
+    kind: 'update',
+    change: { ...base, local_id: current.id, action, reason, fields },
+    assetId: current.id,
+    set,
+    hash: ac.hash,
+    newType,
+  };
 }
 
 function stripNulls(v: FieldValues): FieldValues {
@@ -246,7 +325,11 @@ function mergeValues(
 }
 
 /** The Users record for a device's LastLoginUser within its customer: by login, then by name. */
-export function pickUser(agent: AteraAgent, clientId: number, users: { id: number; client_id: number | null; login: string | null; name: string }[]): number | null {
+export function pickUser(
+  agent: AteraAgent,
+  clientId: number,
+  users: { id: number; client_id: number | null; login: string | null; name: string }[],
+): number | null {
   const cands = loginCandidates(agent.LastLoginUser);
   if (cands.length === 0) return null;
   const mine = users.filter((u) => u.client_id === clientId);

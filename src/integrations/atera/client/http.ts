@@ -198,7 +198,8 @@ export class AteraHttp {
  * escaped as "\\u0000" (literal text) is left alone.
  */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
-export const stripNulEscapes = (text: string): string => (text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text);
+export const stripNulEscapes = (text: string): string =>
+  text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
 
 function parseJson(text: string, ctx: RequestContext): unknown {
   if (text.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');

@@ -14,10 +14,9 @@ import {
   parseAteraTimestamp,
 } from './schemas.js';
 
-const FIELDS = JSON.parse(readFileSync(new URL('../../../../test/fixtures/atera-fields.json', import.meta.url), 'utf8')) as Record<
-  string,
-  Record<string, unknown>
->;
+const FIELDS = JSON.parse(
+  readFileSync(new URL('../../../../test/fixtures/atera-fields.json', import.meta.url), 'utf8'),
+) as Record<string, Record<string, unknown>>;
 const published = (resource: string): string[] => Object.keys(FIELDS[resource]!).filter((k) => k !== 'nullable');
 
 describe('schemas follow Atera’s published field lists', () => {

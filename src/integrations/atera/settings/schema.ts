@@ -8,7 +8,15 @@ export const ATERA_AGENT_FIELDS = Object.keys(ateraAgentSchema.shape) as (keyof 
 export const KNOWN_OSTYPES = ['Work Station', 'Server', 'Domain Controller', 'Mac', 'Linux'];
 
 /** Values that mean "no real identifier": never used to match an asset (issue 5). */
-export const DEFAULT_PLACEHOLDERS = ['', 'To be filled by O.E.M.', 'Default string', 'System Serial Number', 'None', 'N/A', '0'];
+export const DEFAULT_PLACEHOLDERS = [
+  '',
+  'To be filled by O.E.M.',
+  'Default string',
+  'System Serial Number',
+  'None',
+  'N/A',
+  '0',
+];
 
 /** Targets of an asset_field mapping: an asset field id, or the asset's own inventory number (its name). */
 export const fieldMapping = z.object({
@@ -41,14 +49,20 @@ export const maintenanceWindow = z
   })
   .strict()
   .refine((w) => w.client_id !== undefined || w.site_id !== undefined, { error: 'a window needs client_id or site_id' })
-  .refine((w) => new Date(w.ends_at) > new Date(w.starts_at), { error: 'ends_at must be after starts_at', path: ['ends_at'] });
+  .refine((w) => new Date(w.ends_at) > new Date(w.starts_at), {
+    error: 'ends_at must be after starts_at',
+    path: ['ends_at'],
+  });
 export type MaintenanceWindow = z.infer<typeof maintenanceWindow>;
 
 /** What POST /api/Integration/Atera accepts: any subset of Halo's atera_* keys. Unknown keys are refused. */
 export const settingsInput = z
   .object({
     atera_enabled: z.boolean(),
-    atera_url: z.union([z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.atera.com' }), z.literal('')]),
+    atera_url: z.union([
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://app.atera.com' }),
+      z.literal(''),
+    ]),
     atera_apikey: z.string().max(4000),
     atera_toplevel: id.nullable(),
     atera_sitemappings: z.array(siteMapping).max(10_000),
@@ -64,7 +78,9 @@ export const settingsInput = z
     atera_max_attempts: z.number().int().min(1).max(10),
     // The Integrator (issue 6).
     halointegrator_atera: z.boolean(),
-    halointegrator_atera_entities: z.array(z.enum(['customers', 'assets', 'alerts'], { error: 'must be customers, assets or alerts' })).max(3),
+    halointegrator_atera_entities: z
+      .array(z.enum(['customers', 'assets', 'alerts'], { error: 'must be customers, assets or alerts' }))
+      .max(3),
     atera_schedule_customers: z.string().min(1).max(100),
     atera_schedule_assets: z.string().min(1).max(100),
     atera_schedule_alerts: z.string().min(1).max(100),

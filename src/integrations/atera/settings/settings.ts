@@ -2,10 +2,18 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../../../app/context.js';
 import { AppError, type ErrorDetail } from '../../../core/errors.js';
 import type { DB } from '../../../db/schema.js';
+import { minimumGapMs, parseSchedule } from '../../../jobs/schedule.js';
 import { hasSecret, readSecret, readSettings, writeSecret, writeSettings } from '../../settings-store.js';
 import { AteraClient, type AteraClientOptions } from '../client/index.js';
-import { minimumGapMs, parseSchedule } from '../../../jobs/schedule.js';
-import { type AteraSettings, DEFAULT_PLACEHOLDERS, type FieldMapping, KNOWN_OSTYPES, MIN_ALERT_INTERVAL_MS, type SettingsInput, STORED_KEYS } from './schema.js';
+import {
+  type AteraSettings,
+  DEFAULT_PLACEHOLDERS,
+  type FieldMapping,
+  KNOWN_OSTYPES,
+  MIN_ALERT_INTERVAL_MS,
+  type SettingsInput,
+  STORED_KEYS,
+} from './schema.js';
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -37,15 +45,29 @@ const DEFAULT_MAPPINGS: { atera_field: string; target: string }[] = [
 async function defaults(db: Kysely<DB>): Promise<AteraSettings> {
   const [fields, group, toplevel, alertType] = await Promise.all([
     db.selectFrom('asset_field').select(['id', 'name']).execute(),
-    db.selectFrom('asset_group').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', 'default group')).executeTakeFirst(),
+    db
+      .selectFrom('asset_group')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', 'default group'))
+      .executeTakeFirst(),
     db.selectFrom('toplevel').select('id').orderBy('id').limit(1).executeTakeFirst(),
-    db.selectFrom('ticket_type').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', 'alert')).executeTakeFirst(),
+    db
+      .selectFrom('ticket_type')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['name']), '=', 'alert'))
+      .executeTakeFirst(),
   ]);
   const byName = new Map(fields.map((f) => [f.name.toLowerCase(), f.id]));
   const mappings: FieldMapping[] = [];
   for (const m of DEFAULT_MAPPINGS) {
     const target = m.target === 'inventory_number' ? 'inventory_number' : byName.get(m.target.toLowerCase());
-    if (target !== undefined) mappings.push({ atera_field: m.atera_field, field_type: 'asset_field', field_id: target, only_new_or_empty: false });
+    if (target !== undefined)
+      mappings.push({
+        atera_field: m.atera_field,
+        field_type: 'asset_field',
+        field_id: target,
+        only_new_or_empty: false,
+      });
   }
   return {
     atera_enabled: false,
@@ -180,9 +202,13 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
   if (input.atera_sitemappings) {
     const seenCustomers = new Set<number>();
     for (const [i, m] of input.atera_sitemappings.entries()) {
-      if (!(await exists('site', m.site_id))) problems.push({ path: `atera_sitemappings[${i}].site_id`, message: `site ${m.site_id} does not exist` });
+      if (!(await exists('site', m.site_id)))
+        problems.push({ path: `atera_sitemappings[${i}].site_id`, message: `site ${m.site_id} does not exist` });
       if (seenCustomers.has(m.atera_customer_id)) {
-        problems.push({ path: `atera_sitemappings[${i}].atera_customer_id`, message: `Atera customer ${m.atera_customer_id} is mapped twice` });
+        problems.push({
+          path: `atera_sitemappings[${i}].atera_customer_id`,
+          message: `Atera customer ${m.atera_customer_id} is mapped twice`,
+        });
       }
       seenCustomers.add(m.atera_customer_id);
     }
@@ -191,7 +217,10 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
     const known = new Set((await knownDeviceTypes(db)).map((t) => t.toLowerCase()));
     input.atera_devicetypes.forEach((t, i) => {
       if (!known.has(t.toLowerCase())) {
-        problems.push({ path: `atera_devicetypes[${i}]`, message: `"${t}" is not an OSType Atera reports (see /api/Integration/Atera/Data/devicetypes)` });
+        problems.push({
+          path: `atera_devicetypes[${i}]`,
+          message: `"${t}" is not an OSType Atera reports (see /api/Integration/Atera/Data/devicetypes)`,
+        });
       }
     });
   }
@@ -199,21 +228,31 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
     for (const [i, m] of input.atera_fieldmappings.entries()) {
       const path = `atera_fieldmappings[${i}].field_id`;
       if (m.field_id === 'inventory_number') {
-        if (m.field_type !== 'asset_field') problems.push({ path, message: 'inventory_number is an asset field, not a custom field' });
+        if (m.field_type !== 'asset_field')
+          problems.push({ path, message: 'inventory_number is an asset field, not a custom field' });
       } else if (m.field_type === 'asset_field' && !(await exists('asset_field', m.field_id))) {
         problems.push({ path, message: `asset field ${m.field_id} does not exist` });
       } else if (m.field_type === 'custom_field') {
         const f = await db.selectFrom('field_info').select('usage').where('id', '=', m.field_id).executeTakeFirst();
-        if (!f || f.usage !== 'asset') problems.push({ path, message: `custom field ${m.field_id} does not exist for assets` });
+        if (f?.usage !== 'asset')
+          problems.push({ path, message: `custom field ${m.field_id} does not exist for assets` });
       }
     }
   }
   if (input.atera_alert_method === 'nhserver') {
-    problems.push({ path: 'atera_alert_method', message: 'the NHServer method is deprecated and not supported: use the Integrator (integrator)' });
+    problems.push({
+      path: 'atera_alert_method',
+      message: 'the NHServer method is deprecated and not supported: use the Integrator (integrator)',
+    });
   }
   if (input.atera_alert_type != null) {
-    const t = await db.selectFrom('ticket_type').select('id').where('id', '=', input.atera_alert_type).executeTakeFirst();
-    if (!t) problems.push({ path: 'atera_alert_type', message: `ticket type ${input.atera_alert_type} does not exist` });
+    const t = await db
+      .selectFrom('ticket_type')
+      .select('id')
+      .where('id', '=', input.atera_alert_type)
+      .executeTakeFirst();
+    if (!t)
+      problems.push({ path: 'atera_alert_type', message: `ticket type ${input.atera_alert_type} does not exist` });
   }
   if (input.atera_alert_user != null) {
     const u = await db.selectFrom('users').select('id').where('id', '=', input.atera_alert_user).executeTakeFirst();
@@ -222,17 +261,32 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
   for (const [sev, rule] of Object.entries(input.atera_alert_severity_rules ?? {})) {
     if (rule?.priority_id != null) {
       const p = await db.selectFrom('priority').select('id').where('id', '=', rule.priority_id).executeTakeFirst();
-      if (!p) problems.push({ path: `atera_alert_severity_rules.${sev}.priority_id`, message: `priority ${rule.priority_id} does not exist` });
+      if (!p)
+        problems.push({
+          path: `atera_alert_severity_rules.${sev}.priority_id`,
+          message: `priority ${rule.priority_id} does not exist`,
+        });
     }
   }
   for (const [i, w] of (input.atera_maintenance_windows ?? []).entries()) {
-    if (w.client_id !== undefined && !(await db.selectFrom('client').select('id').where('id', '=', w.client_id).executeTakeFirst())) {
-      problems.push({ path: `atera_maintenance_windows[${i}].client_id`, message: `client ${w.client_id} does not exist` });
+    if (
+      w.client_id !== undefined &&
+      !(await db.selectFrom('client').select('id').where('id', '=', w.client_id).executeTakeFirst())
+    ) {
+      problems.push({
+        path: `atera_maintenance_windows[${i}].client_id`,
+        message: `client ${w.client_id} does not exist`,
+      });
     }
-    if (w.site_id !== undefined && !(await exists('site', w.site_id))) problems.push({ path: `atera_maintenance_windows[${i}].site_id`, message: `site ${w.site_id} does not exist` });
+    if (w.site_id !== undefined && !(await exists('site', w.site_id)))
+      problems.push({ path: `atera_maintenance_windows[${i}].site_id`, message: `site ${w.site_id} does not exist` });
   }
   const tz = input.atera_schedule_timezone;
-  if (tz !== undefined && !isTimeZone(tz)) problems.push({ path: 'atera_schedule_timezone', message: `"${tz}" is not a time zone such as UTC or Europe/Berlin` });
+  if (tz !== undefined && !isTimeZone(tz))
+    problems.push({
+      path: 'atera_schedule_timezone',
+      message: `"${tz}" is not a time zone such as UTC or Europe/Berlin`,
+    });
   for (const key of ['atera_schedule_customers', 'atera_schedule_assets', 'atera_schedule_alerts'] as const) {
     const spec = input[key];
     if (spec === undefined) continue;
@@ -246,7 +300,11 @@ export async function saveAteraSettings(ctx: AppContext, input: SettingsInput): 
     }
   }
   if (problems.length > 0) {
-    throw new AppError('validation', `Settings not saved: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    throw new AppError(
+      'validation',
+      `Settings not saved: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
   const { atera_apikey, ...rest } = input;
   if (rest.atera_alert_severity_rules) {
@@ -286,9 +344,11 @@ async function buildClient(ctx: AppContext, extra: Partial<AteraClientOptions>):
   const settings = await loadAteraSettings(ctx.db);
   const apiKey = await readSecret(ctx.db, ctx.secrets, INTEGRATION, APIKEY);
   if (!apiKey) {
-    throw new AppError('validation', 'No Atera API key is saved: generate one in Atera under Admin > API and save it as atera_apikey', [
-      { path: 'atera_apikey', message: 'not set' },
-    ]);
+    throw new AppError(
+      'validation',
+      'No Atera API key is saved: generate one in Atera under Admin > API and save it as atera_apikey',
+      [{ path: 'atera_apikey', message: 'not set' }],
+    );
   }
   return new AteraClient({
     baseUrl: settings.atera_url || null,
@@ -302,7 +362,11 @@ async function buildClient(ctx: AppContext, extra: Partial<AteraClientOptions>):
 }
 
 /** Read-only Integrator status: when the last scheduled/manual sync finished and the last error, from the run history. */
-export async function integratorStatus(db: Kysely<DB>): Promise<{ halointegrator_atera_lastsync: string | null; halointegrator_atera_lasterror: string | null; halointegrator_atera_nextdue: Record<string, string> }> {
+export async function integratorStatus(db: Kysely<DB>): Promise<{
+  halointegrator_atera_lastsync: string | null;
+  halointegrator_atera_lasterror: string | null;
+  halointegrator_atera_nextdue: Record<string, string>;
+}> {
   const last = await db
     .selectFrom('sync_run')
     .select(['status', 'finished_at', 'error'])
@@ -323,7 +387,11 @@ export async function integratorStatus(db: Kysely<DB>): Promise<{ halointegrator
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  const due = await db.selectFrom('schedule_state').select(['key', 'next_due']).where('key', 'like', `${INTEGRATION}.%`).execute();
+  const due = await db
+    .selectFrom('schedule_state')
+    .select(['key', 'next_due'])
+    .where('key', 'like', `${INTEGRATION}.%`)
+    .execute();
   return {
     halointegrator_atera_lastsync: lastOk?.finished_at ?? null,
     halointegrator_atera_lasterror: last && last.status === 'failed' ? last.error : null,
