@@ -301,8 +301,10 @@ export async function canonicalDump(db: Kysely<DB>): Promise<Record<string, unkn
     FROM asset a JOIN asset_type t ON t.id = a.assettype_id
     LEFT JOIN client c ON c.id = a.client_id LEFT JOIN site s ON s.id = a.site_id LEFT JOIN users u ON u.id = a.user_id
     ORDER BY a.atera_id NULLS LAST, a.inventory_number`.execute(db);
+  // Not the content hash: it covers the resolved site's local id, and serial ids legitimately differ between
+  // databases (a killed transaction consumes sequence values), so equal states can carry different hashes.
   const links = await sql<Record<string, unknown>>`
-    SELECT l.integration, l.entity, l.external_id, l.hash, l.origin,
+    SELECT l.integration, l.entity, l.external_id, l.origin,
            CASE l.entity WHEN 'customer' THEN (SELECT c.ateraid::text FROM client c WHERE c.id = l.local_id)
                          WHEN 'asset' THEN (SELECT a.atera_id FROM asset a WHERE a.id = l.local_id) END AS local_atera_id
     FROM sync_link l ORDER BY l.integration, l.entity, l.external_id`.execute(db);

@@ -57,6 +57,14 @@ export async function pollAlerts(
   }
   const changes: Change[] = [];
   const now = ctx.clock.now();
+  const knownOpen = new Map(
+    (await ctx.db.selectFrom('atera_alert').selectAll().where('state', 'in', ['open', 'snoozed']).execute()).map(
+      (k) => [k.alert_id, k],
+    ),
+  );
+  // Also what the end-of-poll check starts from: alerts raised during this poll are in the open list anyway.
+  const openAtStart = [...knownOpen.values()];
+  const newThisPoll: number[] = [];
   let seenOpen = new Set<number>();
   let openRead = client.alerts({ status: 'Open' });
   // Atera pages by offset: an alert resolved or raised while the list is read shifts the later pages, so a new
@@ -77,7 +85,7 @@ export async function pollAlerts(
           fields: null,
         });
       for (const a of page.records) seenOpen.add(a.AlertID);
-      await processOpenPage(ctx, settings, page.records, now, opts.preview, changes);
+      await processOpenPage(ctx, settings, page.records, now, opts.preview, changes, knownOpen, newThisPoll);
     }
     if (opts.preview || openRead.summary().complete || attempt >= 3) {
       changes.push(...rejected);
@@ -88,7 +96,33 @@ export async function pollAlerts(
   const snoozed = new Set<number>();
   const snoozedRead = client.alerts({ status: 'Snoozed' });
   for await (const page of snoozedRead) for (const a of page.records) snoozed.add(a.AlertID);
-  const checked = await reconcileGone(ctx, client, settings, seenOpen, snoozed, now, opts.preview, changes);
+  // Alerts this poll decided on (new or held ones) are read back: a re-read may no longer list one.
+  const touched = openAtStart
+    .filter((k) => !knownOpen.has(k.alert_id))
+    .map((k) => k.alert_id)
+    .concat(newThisPoll);
+  const fresh = touched.length
+    ? await ctx.db
+        .selectFrom('atera_alert')
+        .selectAll()
+        .where('alert_id', 'in', touched)
+        .where('state', 'in', ['open', 'snoozed'])
+        .execute()
+    : [];
+  const byId = new Map(openAtStart.map((k) => [k.alert_id, k]));
+  for (const k of touched) byId.delete(k);
+  for (const k of fresh) byId.set(k.alert_id, k);
+  const checked = await reconcileGone(
+    ctx,
+    client,
+    settings,
+    [...byId.values()],
+    seenOpen,
+    snoozed,
+    now,
+    opts.preview,
+    changes,
+  );
   return { changes, read: { open: openRead.summary(), snoozed: snoozedRead.summary() }, checked };
 }
 
@@ -99,27 +133,33 @@ async function processOpenPage(
   now: Date,
   preview: boolean,
   changes: Change[],
+  knownOpen: Map<number, Known>,
+  newThisPoll: number[],
 ): Promise<void> {
   if (alerts.length === 0) return;
-  const known = new Map(
-    (
-      await ctx.db
-        .selectFrom('atera_alert')
-        .selectAll()
-        .where(
-          'alert_id',
-          'in',
-          alerts.map((a) => a.AlertID),
-        )
-        .execute()
-    ).map((k) => [k.alert_id, k]),
-  );
+  // Alerts Keel already has as open or snoozed come from the poll's snapshot; only the others (new ones,
+  // or ones Keel had closed) are looked up, so a steady-state poll makes no query per page.
+  const missing = alerts.filter((a) => !knownOpen.has(a.AlertID)).map((a) => a.AlertID);
+  const known = new Map<number, Known>();
+  for (const a of alerts) {
+    const k = knownOpen.get(a.AlertID);
+    if (k) known.set(a.AlertID, k);
+  }
+  if (missing.length) {
+    for (const k of await ctx.db.selectFrom('atera_alert').selectAll().where('alert_id', 'in', missing).execute()) {
+      known.set(k.alert_id, k);
+    }
+  }
   // New alerts, and held ones (flap delay, maintenance) whose hold may have ended; everything else is steady.
   const todo = alerts.filter((a) => {
     const k = known.get(a.AlertID);
     return !k || k.disposition === 'pending' || k.state === 'snoozed';
   });
   if (todo.length === 0) return;
+  // What this page decides changes those rows: a re-read in the same poll looks them up afresh.
+  for (const a of todo) {
+    if (knownOpen.delete(a.AlertID) === false) newThisPoll.push(a.AlertID);
+  }
   const targets = await alertTargets(ctx.db, settings, todo);
   const decisions: Decided[] = [];
   const plannedCondition = new Map<string, number | 'new'>();
@@ -357,17 +397,13 @@ async function reconcileGone(
   ctx: AppContext,
   client: AteraClient,
   settings: AteraSettings,
+  candidates: Known[],
   open: Set<number>,
   snoozed: Set<number>,
   now: Date,
   preview: boolean,
   changes: Change[],
 ): Promise<number> {
-  const candidates = await ctx.db
-    .selectFrom('atera_alert')
-    .selectAll()
-    .where('state', 'in', ['open', 'snoozed'])
-    .execute();
   let checked = 0;
   for (const k of candidates) {
     if (open.has(k.alert_id)) continue;
