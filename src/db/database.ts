@@ -77,8 +77,13 @@ export async function openDatabase(opts: {
           parsers[oid] ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
-    // A pool error (server restart) must not crash the process; queries on that connection fail instead.
+    // A server restart or a terminated backend must not crash the process: idle clients report through the
+    // pool, checked-out clients through their own 'error' event; either way the query in flight fails
+    // and the run records it.
     pool.on('error', () => {});
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...logOption(opts.observer) });
     return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };
   }
