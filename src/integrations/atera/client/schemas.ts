@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileRecordCheck, type FastRecordCheck } from './record-parser.js';
 
 /**
  * Raw Atera API v3 record shapes (reference: /work/shared/reference/atera-api.md §7–§10 and atera-fields.json).
@@ -36,7 +37,7 @@ const optTimestamp = () => z.string().nullish();
 
 /** Adds the timestamp format check for `fields` to a record schema (one check per record, see file comment). */
 function withTimestamps<T extends z.ZodObject>(schema: T, fields: readonly (keyof T['shape'] & string)[]): T {
-  return schema.check((ctx) => {
+  const checked = schema.check((ctx) => {
     const value = ctx.value as Record<string, unknown>;
     for (const field of fields) {
       const v = value[field];
@@ -50,7 +51,12 @@ function withTimestamps<T extends z.ZodObject>(schema: T, fields: readonly (keyo
       }
     }
   });
+  TIMESTAMP_FIELDS.set(checked, fields);
+  return checked;
 }
+
+/** Which fields each record schema checks as timestamps (the fast path in record-parser.ts runs the same check). */
+const TIMESTAMP_FIELDS = new WeakMap<z.ZodObject, readonly string[]>();
 
 export const ALERT_STATUSES = ['Open', 'Resolved', 'Snoozed'] as const;
 export const ALERT_SEVERITIES = ['Information', 'Warning', 'Critical'] as const;
@@ -280,23 +286,32 @@ export const contactResource: AteraResource<AteraContact> = {
 
 export type ParsedRecord<T> = { success: true; data: T } | { success: false; issues: readonly z.core.$ZodIssue[] };
 
-/** Validates one raw record against its resource's schema and fills absent optional fields with null. */
+/**
+ * Validates one raw record against its resource's schema and fills absent optional fields with null. Valid records
+ * take the compiled fast path (record-parser.ts); anything it does not accept is decided, and explained, by zod.
+ */
 export function parseAteraRecord<T>(resource: AteraResource<T>, raw: unknown): ParsedRecord<T> {
+  const fast = fastCheckOf(resource.schema)(raw);
+  return fast !== undefined ? { success: true, data: fast as T } : parseAteraRecordWithZod(resource, raw);
+}
+
+const FAST = new WeakMap<z.ZodObject, FastRecordCheck>();
+export function fastCheckOf(schema: z.ZodObject): FastRecordCheck {
+  let check = FAST.get(schema);
+  if (check === undefined) {
+    check = compileRecordCheck(schema, TIMESTAMP_FIELDS.get(schema) ?? [], ATERA_TIMESTAMP_RE);
+    FAST.set(schema, check);
+  }
+  return check;
+}
+
+/** The zod path: the reference the fast path is tested against, and the explanation of every reject. */
+export function parseAteraRecordWithZod<T>(resource: AteraResource<T>, raw: unknown): ParsedRecord<T> {
   const parsed = resource.schema.safeParse(raw);
   if (!parsed.success) return { success: false, issues: parsed.error.issues };
   const record = parsed.data as Record<string, unknown>;
-  for (const key of fieldsOf(resource.schema)) if (record[key] === undefined) record[key] = null;
+  for (const key of Object.keys(resource.schema.shape)) if (record[key] === undefined) record[key] = null;
   return { success: true, data: record as T };
-}
-
-const FIELDS = new WeakMap<z.ZodObject, readonly string[]>();
-function fieldsOf(schema: z.ZodObject): readonly string[] {
-  let keys = FIELDS.get(schema);
-  if (keys === undefined) {
-    keys = Object.keys(schema.shape);
-    FIELDS.set(schema, keys);
-  }
-  return keys;
 }
 
 /**
