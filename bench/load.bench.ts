@@ -75,7 +75,9 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     const app = await createApplication(ctx.db, 'load', 'admin');
 
     const port = 18700 + Math.floor(Math.random() * 200);
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-worker'], {
+    // KEEL_BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the API server alone.
+    const serverArgs = process.env.KEEL_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    server = spawn(process.execPath, [...serverArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--no-worker'], {
       env: { ...process.env, DATABASE_URL: db.url, KEEL_SECRET_KEY: 'bench', PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Actor } from '../app/context.js';
 import { randomToken, sha256, verifyPassword } from '../core/crypto.js';
 import { AppError } from '../core/errors.js';
+import { cachedRead } from '../db/read-cache.js';
 import type { DB } from '../db/schema.js';
 
 export interface IssuedToken {
@@ -82,23 +83,28 @@ export async function clientCredentialsGrant(
 
 /** Resolves a bearer token to the acting agent or application; expired or unknown tokens are refused. */
 export async function authenticate(db: Kysely<DB>, now: Date, token: string): Promise<Actor> {
-  const row = await db
-    .selectFrom('auth_token as t')
-    .leftJoin('agent as a', 'a.id', 't.agent_id')
-    .leftJoin('api_application as p', 'p.id', 't.application_id')
-    .select([
-      't.expires_at',
-      't.agent_id',
-      't.application_id',
-      'a.name as agent_name',
-      'a.role as agent_role',
-      'a.disabled as agent_disabled',
-      'p.name as app_name',
-      'p.role as app_role',
-      'p.disabled as app_disabled',
-    ])
-    .where('t.token_hash', '=', sha256(token))
-    .executeTakeFirst();
+  const hash = sha256(token);
+  // Cached for a few seconds (read-cache.ts): a revoke or a disabled agent in this process applies at once, one
+  // made by another process within READ_CACHE_TTL_MS. The expiry below is checked on every request regardless.
+  const row = await cachedRead(db, `auth_token:${hash}`, ['auth_token', 'agent', 'api_application'], () =>
+    db
+      .selectFrom('auth_token as t')
+      .leftJoin('agent as a', 'a.id', 't.agent_id')
+      .leftJoin('api_application as p', 'p.id', 't.application_id')
+      .select([
+        't.expires_at',
+        't.agent_id',
+        't.application_id',
+        'a.name as agent_name',
+        'a.role as agent_role',
+        'a.disabled as agent_disabled',
+        'p.name as app_name',
+        'p.role as app_role',
+        'p.disabled as app_disabled',
+      ])
+      .where('t.token_hash', '=', hash)
+      .executeTakeFirst(),
+  );
   if (!row) throw new AppError('unauthorized', 'The access token is not valid: request a new one at /auth/token');
   if (new Date(row.expires_at).getTime() <= now.getTime()) {
     throw new AppError('unauthorized', 'The access token has expired: request a new one at /auth/token');

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { attachReadCache, ReadCache } from './read-cache.js';
 import type { DB } from './schema.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -52,12 +53,22 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
 /** Called with every SQL statement executed (benchmarks count writes with it). */
 export type QueryObserver = (sql: string) => void;
 
-function logOption(observer?: QueryObserver) {
-  return observer ? { log: (e: { query: { sql: string } }) => observer(e.query.sql) } : {};
+/** How long cached hot reads (see read-cache.ts) may miss a change made by another process. */
+export const READ_CACHE_TTL_MS = 5_000;
+
+/** Every statement goes to the read cache (writes invalidate it) and to the observer, if any. */
+function withReadCache(make: (log: (e: { query: { sql: string } }) => void) => Kysely<DB>, observer?: QueryObserver) {
+  const reads = new ReadCache(READ_CACHE_TTL_MS);
+  const db = make((e) => {
+    reads.noteStatement(e.query.sql);
+    observer?.(e.query.sql);
+  });
+  attachReadCache(db, reads);
+  return db;
 }
 
 export function kyselyForPglite(pglite: PGlite, observer?: QueryObserver): Kysely<DB> {
-  return new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), ...logOption(observer) });
+  return withReadCache((log) => new Kysely<DB>({ dialect: new PGliteDialect({ pglite }), log }), observer);
 }
 
 export async function openDatabase(opts: {
@@ -84,7 +95,7 @@ export async function openDatabase(opts: {
     pool.on('connect', (client) => {
       client.on('error', () => {});
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...logOption(opts.observer) });
+    const db = withReadCache((log) => new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log }), opts.observer);
     return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };
   }
   const pglite = opts.pglite ?? (await openPglite(opts.dataDir));

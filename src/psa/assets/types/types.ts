@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Actor, AppContext } from '../../../app/context.js';
 import { notFound } from '../../../core/errors.js';
+import { cachedRead } from '../../../db/read-cache.js';
 import type { DB } from '../../../db/schema.js';
 import { activeFilter, type HaloListQuery, likePattern, type Paging } from '../../../http/halo-query.js';
 import { assertAllExist, conflict, invalid } from '../../checks.js';
@@ -12,15 +13,25 @@ import type { AssetTypeOutput, AssetTypeWrite } from './schemas.js';
 export async function typeFieldDefs(db: Kysely<DB>, typeIds: number[]): Promise<Map<number, FieldDef[]>> {
   const out = new Map<number, FieldDef[]>(typeIds.map((id) => [id, []]));
   if (typeIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('asset_type_field as atf')
-    .innerJoin('asset_field as f', 'f.id', 'atf.field_id')
-    .select(['atf.assettype_id', 'f.id', 'f.name', 'f.type'])
-    .where('atf.assettype_id', 'in', typeIds)
-    .orderBy('atf.sequence')
-    .orderBy('f.id')
-    .execute();
-  for (const r of rows) out.get(r.assettype_id)?.push({ id: r.id, name: r.name, type: r.type });
+  // Every type's fields in one cached read (a few dozen rows): the asset list and save need them per request.
+  const all = await cachedRead(db, 'asset_type_field', ['asset_type_field', 'asset_field'], async () => {
+    const rows = await db
+      .selectFrom('asset_type_field as atf')
+      .innerJoin('asset_field as f', 'f.id', 'atf.field_id')
+      .select(['atf.assettype_id', 'f.id', 'f.name', 'f.type'])
+      .orderBy('atf.sequence')
+      .orderBy('f.id')
+      .execute();
+    const byType = new Map<number, FieldDef[]>();
+    for (const r of rows) {
+      const list = byType.get(r.assettype_id) ?? [];
+      list.push(Object.freeze({ id: r.id, name: r.name, type: r.type }));
+      byType.set(r.assettype_id, list);
+    }
+    for (const list of byType.values()) Object.freeze(list);
+    return byType;
+  });
+  for (const id of typeIds) out.set(id, all.get(id) ?? []);
   return out;
 }
 
