@@ -54,7 +54,11 @@ export class Jobs {
 
   async start(opts: { worker: boolean }): Promise<void> {
     await this.boss.start();
-    for (const def of this.defs.values()) await this.boss.createQueue(def.name, def.queue ?? {});
+    for (const def of this.defs.values()) {
+      await this.boss.createQueue(def.name, def.queue ?? {});
+      // createQueue leaves an existing queue as it was: a dead-letter queue added in a later version is set here.
+      if (def.queue?.deadLetter) await this.boss.updateQueue(def.name, { deadLetter: def.queue.deadLetter });
+    }
     this.started = true;
     if (!opts.worker) return;
     for (const def of this.defs.values()) {

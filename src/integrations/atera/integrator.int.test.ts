@@ -3,6 +3,9 @@ import { startTestApp, type TestApp } from '../../../test/helpers/app.js';
 import { startSimFor } from '../../../test/helpers/atera.js';
 import { describeEachDb, resetDatabase } from '../../../test/helpers/db.js';
 import type { AteraSim } from '../../atera-sim/index.js';
+import { createRun, getRun } from '../../sync/runs.js';
+import { RUN_DEAD_QUEUE, RUN_QUEUE } from './operations.js';
+import { INTEGRATION } from './settings/settings.js';
 
 describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (ctx) => {
   let t: TestApp;
@@ -239,5 +242,33 @@ describeEachDb('the Integrator: sync, safe deactivation, dry-run, schedules', (c
     expect(await polls()).toBe(1);
     const open = sim.state.listAlerts({ status: 'Open' }).length;
     expect((await t.call('GET', '/api/Tickets?isalert=true')).body.record_count).toBe(open);
+  });
+
+  it('a run whose job used up every attempt (each worker died mid-run) is recorded as failed, not left running', async () => {
+    // The queue routes exhausted run jobs to the dead-letter queue...
+    const queue = await t.ctx.jobs!.boss.getQueue(RUN_QUEUE);
+    expect(queue?.deadLetter).toBe(RUN_DEAD_QUEUE);
+    // ...whose worker fails the run that was left behind, with a message saying what happened.
+    const id = await createRun(t.ctx.db, {
+      integration: INTEGRATION,
+      kind: 'sync',
+      dry_run: false,
+      started_by: 'test',
+    });
+    await t.ctx.db.updateTable('sync_run').set({ status: 'running' }).where('id', '=', id).execute();
+    await t.ctx.jobs!.send(RUN_DEAD_QUEUE, { run_id: id });
+    let run = await getRun(t.ctx.db, id);
+    for (let i = 0; i < 100 && run.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      run = await getRun(t.ctx.db, id);
+    }
+    expect(run.status).toBe('failed');
+    expect(run.error_code).toBe('unavailable');
+    expect(run.error).toMatch(/interrupted 6 time\(s\).*start the run again/);
+    // A run that finished meanwhile is left as it is.
+    await t.ctx.db.updateTable('sync_run').set({ status: 'succeeded', error: null }).where('id', '=', id).execute();
+    await t.ctx.jobs!.send(RUN_DEAD_QUEUE, { run_id: id });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await getRun(t.ctx.db, id)).status).toBe('succeeded');
   });
 });

@@ -5,11 +5,20 @@ import type { Jobs } from '../../jobs/queue.js';
 import { claimDue, type ScheduleEntry } from '../../jobs/schedule.js';
 import { processOutboxRow, RESOLVE_QUEUE, sweepOutbox } from './alerts/outbox.js';
 import { executeAlertPoll, POLL_QUEUE } from './alerts/run.js';
-import { executeRun, RUN_QUEUE, requestRun, type SyncEntity } from './operations.js';
+import { abandonRun, executeRun, RUN_DEAD_QUEUE, RUN_QUEUE, requestRun, type SyncEntity } from './operations.js';
 import { INTEGRATION, loadAteraSettings } from './settings/settings.js';
+
+const RUN_RETRY_LIMIT = 5;
 
 /** The Atera integration's jobs: runs (imports and syncs, one at a time), alert polls, alert resolves. */
 export function defineAteraJobs(jobs: Jobs): void {
+  // Defined first: the run queue refers to it, so it must exist when that queue is created.
+  jobs.define({
+    name: RUN_DEAD_QUEUE,
+    data: z.object({ run_id: z.number().int() }),
+    queue: { policy: 'standard', retryLimit: 3, retryDelay: 5 },
+    handler: (ctx, data) => abandonRun(ctx, data.run_id, RUN_RETRY_LIMIT + 1),
+  });
   jobs.define({
     name: RUN_QUEUE,
     data: z.object({ run_id: z.number().int() }),
@@ -19,9 +28,10 @@ export function defineAteraJobs(jobs: Jobs): void {
       policy: 'singleton',
       heartbeatSeconds: 10,
       expireInSeconds: 4 * 3600,
-      retryLimit: 5,
+      retryLimit: RUN_RETRY_LIMIT,
       retryDelay: 2,
       retryBackoff: true,
+      deadLetter: RUN_DEAD_QUEUE,
     },
     handler: (ctx, data) => executeRun(ctx, data.run_id),
   });

@@ -96,6 +96,29 @@ export async function executeRun(ctx: AppContext, runId: number, injected?: Ater
   }
 }
 
+/** Where pg-boss puts a run job whose attempts are all used up (every worker that took it died). */
+export const RUN_DEAD_QUEUE = 'atera.run.dead';
+
+/**
+ * A run whose job exhausted its retries without finishing (each attempt's worker was killed or lost its database
+ * mid-run, so no attempt reached the run's own error handling): recorded as failed instead of staying "running".
+ */
+export async function abandonRun(ctx: AppContext, runId: number, attempts: number): Promise<void> {
+  await ctx.db
+    .updateTable('sync_run')
+    .set({
+      status: 'failed',
+      finished_at: ctx.clock.now().toISOString(),
+      error:
+        `The run was interrupted ${attempts} time(s): the worker running it stopped or lost its database each time, ` +
+        'so it was given up. Check the worker logs, then start the run again.',
+      error_code: 'unavailable',
+    })
+    .where('id', '=', runId)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+}
+
 /**
  * The error code a failed run records: an AppError's own code; otherwise 'unavailable' when the database
  * (or another connection) dropped away under the run, and 'internal' for anything else. Never a driver's
