@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -50,6 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgTemplateDb', templateDb);
 
   return async () => {
+    rmSync(templateFile, { force: true });
     if (!url || !templateDb) return;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
