@@ -183,15 +183,20 @@ export async function listAssets(
 }
 
 /** Assets by id, in the order given, with their names and field values. */
-async function loadAssets(db: Kysely<DB>, ids: number[], cfDefs?: FieldDef[]): Promise<AssetOutput[]> {
+async function loadAssets(
+  db: Kysely<DB>,
+  ids: number[],
+  cfDefs?: FieldDef[],
+  defsDb: Kysely<DB> = db,
+): Promise<AssetOutput[]> {
   if (ids.length === 0) return [];
   const rows = (await baseQuery(db)
     .select(SELECT)
     .where(sql<SqlBool>`a.id = ANY(${[...new Set(ids)]}::int4[])`)
     .execute()) as AssetRow[];
   const [typeDefs, customDefs] = await Promise.all([
-    typeFieldDefs(db, distinctIds(rows.map((r) => r.assettype_id))),
-    cfDefs ?? customFieldDefs(db, 'asset'),
+    typeFieldDefs(defsDb, distinctIds(rows.map((r) => r.assettype_id))),
+    cfDefs ?? customFieldDefs(defsDb, 'asset'),
   ]);
   const byId = new Map(rows.map((r) => [r.id, toOutput(r, typeDefs, customDefs)]));
   return ids.map((id) => byId.get(id)).filter((o): o is AssetOutput => o !== undefined);
@@ -254,7 +259,7 @@ async function updateMany(tx: Kysely<DB>, rows: Map<number, AssetValues>): Promi
  * Every new asset of the batch in one multi-row INSERT, whose RETURNING rows are joined to their names
  * in the same statement: one round trip for the insert and the response. Rows come back in VALUES order.
  */
-async function insertMany(tx: Kysely<DB>, creates: AssetValues[]): Promise<AssetOutput[]> {
+async function insertMany(tx: Kysely<DB>, creates: AssetValues[], defsDb: Kysely<DB>): Promise<AssetOutput[]> {
   if (creates.length === 0) return [];
   const rows = (await tx
     .with('ins', (db) =>
@@ -279,8 +284,8 @@ async function insertMany(tx: Kysely<DB>, creates: AssetValues[]): Promise<Asset
     .orderBy('a.id')
     .execute()) as AssetRow[];
   const [typeDefs, cfDefs] = await Promise.all([
-    typeFieldDefs(tx, distinctIds(rows.map((r) => r.assettype_id))),
-    customFieldDefs(tx, 'asset'),
+    typeFieldDefs(defsDb, distinctIds(rows.map((r) => r.assettype_id))),
+    customFieldDefs(defsDb, 'asset'),
   ]);
   return rows.map((r) => toOutput(r, typeDefs, cfDefs));
 }
@@ -320,9 +325,11 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
       typeIds.length
         ? tx.selectFrom('asset_type').select(['id', 'keyfield_id']).where('id', 'in', typeIds).execute()
         : [],
-      typeFieldDefs(tx, typeIds),
+      // Field definitions come from the read cache (outside the transaction): they change rarely, and an
+      // admin's change made in this process invalidates the cache at once.
+      typeFieldDefs(ctx.db, typeIds),
       userIds.length ? tx.selectFrom('users').select(['id', 'client_id']).where('id', 'in', userIds).execute() : [],
-      customFieldDefs(tx, 'asset'),
+      customFieldDefs(ctx.db, 'asset'),
     ]);
     const types = new Map(typeRows.map((t) => [t.id, t]));
     const users = new Map(userRows.map((u) => [u.id, u]));
@@ -394,8 +401,8 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
 
     await assertAteraIdsFree(tx, items, slots, creates, updates);
     await updateMany(tx, updates);
-    const created = await insertMany(tx, creates);
-    const updated = await loadAssets(tx, [...updates.keys()]);
+    const created = await insertMany(tx, creates, ctx.db);
+    const updated = await loadAssets(tx, [...updates.keys()], undefined, ctx.db);
     const byId = new Map([...updated, ...created].map((a) => [a.id, a]));
     return slots.map((s) => byId.get('id' in s ? s.id : created[s.create]!.id)!);
   });
