@@ -10,7 +10,7 @@ import { applyFieldValues, type FieldDef, fieldValuesToArray } from '../fields/v
 import { loadPlacementLookup, type Placement, resolvePlacement } from '../placement.js';
 import { noteAssetWrites } from './maintenance.js';
 import type { AssetOutput, AssetWrite } from './schemas.js';
-import { typeFieldDefs } from './types/types.js';
+import { allTypeFieldDefs } from './types/types.js';
 
 type AssetQuery = HaloListQuery & {
   client_id?: number;
@@ -78,12 +78,27 @@ interface AssetRow {
   updated_at: string;
 }
 
-function toOutput(r: AssetRow, typeDefs: Map<number, FieldDef[]>, cfDefs: FieldDef[]): AssetOutput {
+/** The field definitions an asset's output needs: its type's fields and the asset custom fields. */
+interface AssetDefs {
+  types: ReadonlyMap<number, FieldDef[]>;
+  custom: FieldDef[];
+}
+
+/**
+ * Read through the read cache, and never inside a transaction: a save loads them before it begins (with the
+ * embedded database a read outside an open transaction would wait for it to end).
+ */
+async function assetDefs(db: Kysely<DB>): Promise<AssetDefs> {
+  const [types, custom] = await Promise.all([allTypeFieldDefs(db), customFieldDefs(db, 'asset')]);
+  return { types, custom };
+}
+
+function toOutput(r: AssetRow, defs: AssetDefs): AssetOutput {
   const { fields, customfields, created_at, updated_at, ...rest } = r;
   return {
     ...rest,
-    fields: fieldValuesToArray(fields, typeDefs.get(r.assettype_id) ?? []),
-    customfields: fieldValuesToArray(customfields, cfDefs),
+    fields: fieldValuesToArray(fields, defs.types.get(r.assettype_id) ?? []),
+    customfields: fieldValuesToArray(customfields, defs.custom),
     datecreated: created_at,
     dlastupdate: updated_at,
   };
@@ -163,42 +178,34 @@ export async function listAssets(
         .select('a.id')
         .orderBy(col, dir)
         .$if(col !== 'a.id', (qb) => qb.orderBy('a.id', dir));
-  const [ids, count, cfDefs] = await Promise.all([
+  const [ids, count, defs] = await Promise.all([
     pageIds.limit(p.limit).offset(p.offset).execute(),
     ctx.db
       .selectFrom('asset as a')
       .where(where)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),
-    customFieldDefs(ctx.db, 'asset'),
+    assetDefs(ctx.db),
   ]);
   return {
     rows: await loadAssets(
       ctx.db,
       ids.map((r) => r.id),
-      cfDefs,
+      defs,
     ),
     total: count.n,
   };
 }
 
 /** Assets by id, in the order given, with their names and field values. */
-async function loadAssets(
-  db: Kysely<DB>,
-  ids: number[],
-  cfDefs?: FieldDef[],
-  defsDb: Kysely<DB> = db,
-): Promise<AssetOutput[]> {
+async function loadAssets(db: Kysely<DB>, ids: number[], defs?: AssetDefs): Promise<AssetOutput[]> {
   if (ids.length === 0) return [];
   const rows = (await baseQuery(db)
     .select(SELECT)
     .where(sql<SqlBool>`a.id = ANY(${[...new Set(ids)]}::int4[])`)
     .execute()) as AssetRow[];
-  const [typeDefs, customDefs] = await Promise.all([
-    typeFieldDefs(defsDb, distinctIds(rows.map((r) => r.assettype_id))),
-    cfDefs ?? customFieldDefs(defsDb, 'asset'),
-  ]);
-  const byId = new Map(rows.map((r) => [r.id, toOutput(r, typeDefs, customDefs)]));
+  const d = defs ?? (await assetDefs(db));
+  const byId = new Map(rows.map((r) => [r.id, toOutput(r, d)]));
   return ids.map((id) => byId.get(id)).filter((o): o is AssetOutput => o !== undefined);
 }
 
@@ -259,7 +266,7 @@ async function updateMany(tx: Kysely<DB>, rows: Map<number, AssetValues>): Promi
  * Every new asset of the batch in one multi-row INSERT, whose RETURNING rows are joined to their names
  * in the same statement: one round trip for the insert and the response. Rows come back in VALUES order.
  */
-async function insertMany(tx: Kysely<DB>, creates: AssetValues[], defsDb: Kysely<DB>): Promise<AssetOutput[]> {
+async function insertMany(tx: Kysely<DB>, creates: AssetValues[], defs: AssetDefs): Promise<AssetOutput[]> {
   if (creates.length === 0) return [];
   const rows = (await tx
     .with('ins', (db) =>
@@ -283,11 +290,7 @@ async function insertMany(tx: Kysely<DB>, creates: AssetValues[], defsDb: Kysely
     .select(SELECT)
     .orderBy('a.id')
     .execute()) as AssetRow[];
-  const [typeDefs, cfDefs] = await Promise.all([
-    typeFieldDefs(defsDb, distinctIds(rows.map((r) => r.assettype_id))),
-    customFieldDefs(defsDb, 'asset'),
-  ]);
-  return rows.map((r) => toOutput(r, typeDefs, cfDefs));
+  return rows.map((r) => toOutput(r, defs));
 }
 
 /**
@@ -305,6 +308,9 @@ async function insertMany(tx: Kysely<DB>, creates: AssetValues[], defsDb: Kysely
  * - `atera_id` is unique (409).
  */
 export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: Actor): Promise<AssetOutput[]> {
+  // Field definitions come from the read cache, before the transaction: they change rarely, and an admin's
+  // change made in this process invalidates the cache at once.
+  const defs = await assetDefs(ctx.db);
   const saved = await inTransaction(ctx.db, async (tx) => {
     const updateIds = distinctIds(items.map((it) => it.id || null));
     const existingRows = updateIds.length
@@ -320,16 +326,12 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
 
     const typeIds = distinctIds([...items.map((it) => it.assettype_id), ...existingRows.map((r) => r.assettype_id)]);
     const userIds = distinctIds(items.map((it) => it.user_id));
-    const [lookup, typeRows, typeDefs, userRows, cfDefs] = await Promise.all([
+    const [lookup, typeRows, userRows] = await Promise.all([
       loadPlacementLookup(tx, items, existingRows),
       typeIds.length
         ? tx.selectFrom('asset_type').select(['id', 'keyfield_id']).where('id', 'in', typeIds).execute()
         : [],
-      // Field definitions come from the read cache (outside the transaction): they change rarely, and an
-      // admin's change made in this process invalidates the cache at once.
-      typeFieldDefs(ctx.db, typeIds),
       userIds.length ? tx.selectFrom('users').select(['id', 'client_id']).where('id', 'in', userIds).execute() : [],
-      customFieldDefs(ctx.db, 'asset'),
     ]);
     const types = new Map(typeRows.map((t) => [t.id, t]));
     const users = new Map(userRows.map((u) => [u.id, u]));
@@ -360,13 +362,13 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
       const fields = applyFieldValues(
         before?.fields ?? {},
         item.fields,
-        typeDefs.get(assettype_id) ?? [],
+        defs.types.get(assettype_id) ?? [],
         `${path}.fields`,
       );
       const customfields = applyFieldValues(
         before?.customfields ?? {},
         item.customfields,
-        cfDefs,
+        defs.custom,
         `${path}.customfields`,
       );
       let key_field = item.key_field !== undefined ? item.key_field : (before?.key_field ?? null);
@@ -401,8 +403,8 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
 
     await assertAteraIdsFree(tx, items, slots, creates, updates);
     await updateMany(tx, updates);
-    const created = await insertMany(tx, creates, ctx.db);
-    const updated = await loadAssets(tx, [...updates.keys()], undefined, ctx.db);
+    const created = await insertMany(tx, creates, defs);
+    const updated = await loadAssets(tx, [...updates.keys()], defs);
     const byId = new Map([...updated, ...created].map((a) => [a.id, a]));
     return slots.map((s) => byId.get('id' in s ? s.id : created[s.create]!.id)!);
   });

@@ -13,8 +13,17 @@ import type { AssetTypeOutput, AssetTypeWrite } from './schemas.js';
 export async function typeFieldDefs(db: Kysely<DB>, typeIds: number[]): Promise<Map<number, FieldDef[]>> {
   const out = new Map<number, FieldDef[]>(typeIds.map((id) => [id, []]));
   if (typeIds.length === 0) return out;
-  // Every type's fields in one cached read (a few dozen rows): the asset list and save need them per request.
-  const all = await cachedRead(db, 'asset_type_field', ['asset_type_field', 'asset_field'], async () => {
+  const all = await allTypeFieldDefs(db);
+  for (const id of typeIds) out.set(id, all.get(id) ?? []);
+  return out;
+}
+
+/**
+ * Every asset type's field definitions, in each type's order: one cached read of a few dozen rows (the asset
+ * list and save need them on every request). A type without fields has no entry.
+ */
+export function allTypeFieldDefs(db: Kysely<DB>): Promise<ReadonlyMap<number, FieldDef[]>> {
+  return cachedRead(db, 'asset_type_field', ['asset_type_field', 'asset_field'], async () => {
     const rows = await db
       .selectFrom('asset_type_field as atf')
       .innerJoin('asset_field as f', 'f.id', 'atf.field_id')
@@ -31,8 +40,6 @@ export async function typeFieldDefs(db: Kysely<DB>, typeIds: number[]): Promise<
     for (const list of byType.values()) Object.freeze(list);
     return byType;
   });
-  for (const id of typeIds) out.set(id, all.get(id) ?? []);
-  return out;
 }
 
 function baseQuery(db: Kysely<DB>) {
