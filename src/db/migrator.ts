@@ -5,6 +5,7 @@ import { m003_directory } from './migrations/003_directory.js';
 import { m005_sync_link_origin } from './migrations/005_sync_link_origin.js';
 import { m006_schedules } from './migrations/006_schedules.js';
 import { m007_alerts } from './migrations/007_alerts.js';
+import { m008_sync_conflict } from './migrations/008_sync_conflict.js';
 import type { DB } from './schema.js';
 
 /**
@@ -24,6 +25,7 @@ export const MIGRATIONS: Migration[] = [
   m005_sync_link_origin,
   m006_schedules,
   m007_alerts,
+  m008_sync_conflict,
 ];
 
 export async function migrate(db: Kysely<DB>, migrations: Migration[] = MIGRATIONS): Promise<string[]> {

@@ -283,6 +283,23 @@ export interface SyncChangeTable {
   fields: Json<Record<string, { before: unknown; after: unknown }> | null>;
 }
 
+/** A candidate of a remembered conflict: a local record and the external id it was linked to then. */
+export interface ConflictCandidate {
+  id: number;
+  external_id: string | null;
+}
+
+export interface SyncConflictTable {
+  integration: string;
+  entity: string;
+  external_id: string;
+  hash: string;
+  match_value: string;
+  candidates: Json<ConflictCandidate[]>;
+  reason: string;
+  updated_at: Timestamp;
+}
+
 export interface ScheduleStateTable {
   key: string;
   spec: string;
@@ -355,6 +372,7 @@ export interface DB {
   sync_link: SyncLinkTable;
   sync_run: SyncRunTable;
   sync_change: SyncChangeTable;
+  sync_conflict: SyncConflictTable;
 }
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;

@@ -59,10 +59,15 @@ export interface AssetCandidate {
   external_id: string | null;
 }
 
+/** Candidates by normalized matching value: a Map, or a compact index with the same lookup. */
+export interface AssetCandidateLookup {
+  get(normalizedValue: string): readonly AssetCandidate[] | undefined;
+}
+
 export type AssetMatch =
   | { rule: 'external_id'; outcome: 'update'; asset_id: number }
   | { rule: 'matching_field'; outcome: 'update'; asset_id: number }
-  | { rule: 'matching_field'; outcome: 'conflict'; candidates: AssetCandidate[]; reason: string }
+  | { rule: 'matching_field'; outcome: 'conflict'; candidates: readonly AssetCandidate[]; reason: string }
   | { rule: 'none'; outcome: 'create'; reason?: string };
 
 /**
@@ -73,7 +78,7 @@ export function matchAsset(
   externalId: string,
   matchValue: string | null,
   byExternalId: Map<string, number>,
-  byMatchValue: Map<string, AssetCandidate[]>,
+  byMatchValue: AssetCandidateLookup,
   placeholders: Set<string>,
 ): AssetMatch {
   const linked = byExternalId.get(externalId);

@@ -117,6 +117,16 @@ export class RunRecorder {
     if (change.action !== 'unchanged') this.buffer.push(change);
   }
 
+  /** Changes recorded but not yet written. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** Counts `n` unchanged records at once: they are not stored one by one, so need no change object each. */
+  countUnchanged(n: number): void {
+    this.counts.unchanged += n;
+  }
+
   /** Writes buffered changes, counts and progress; call once per batch so a reader sees the run move. */
   async flush(db: Kysely<DB> = this.db): Promise<void> {
     if (this.buffer.length > 0) {

@@ -26,7 +26,7 @@ export function customerName(c: AteraCustomer): string | null {
 }
 
 /** One Atera agent field as text: lists joined, empties as null. Types are converted later per target field. */
-export function agentFieldText(agent: AteraAgent, field: string): string | null {
+export function agentFieldText(agent: Partial<AteraAgent>, field: string): string | null {
   const value = (agent as Record<string, unknown>)[field];
   if (value === null || value === undefined) return null;
   if (Array.isArray(value)) {

@@ -1,10 +1,9 @@
 import type { FieldValues } from '../../../db/schema.js';
 import { coerceFieldValue, type FieldDef } from '../../../psa/fields/values.js';
-import { contentHash } from '../../../sync/links.js';
-import { type AssetCandidate, type AssetMatch, matchAsset } from '../../../sync/matching.js';
+import { type AssetCandidate, type AssetCandidateLookup, type AssetMatch, matchAsset } from '../../../sync/matching.js';
 import type { Change } from '../../../sync/runs.js';
-import type { AteraAgent } from '../client/index.js';
 import { agentFieldText, loginCandidates } from '../mappers.js';
+import type { AgentContext, PlannedAgent } from './device.js';
 import type { AssetLookups, ExistingAsset, SiteTarget } from './lookups.js';
 
 /** What the mappings say a device's asset should hold. */
@@ -16,7 +15,7 @@ export interface DesiredValues {
   problems: string[];
 }
 
-export function desiredValues(agent: AteraAgent, lk: AssetLookups): DesiredValues {
+export function desiredValues(agent: PlannedAgent, lk: AssetLookups): DesiredValues {
   const out: DesiredValues = { inventory_number: null, fields: {}, customfields: {}, problems: [] };
   for (const m of lk.settings.atera_fieldmappings) {
     const text = agentFieldText(agent, m.atera_field);
@@ -49,7 +48,7 @@ export function matchValue(d: DesiredValues, field: number | 'inventory_number' 
  * its Atera customer, else the default site. Several Keel customers with the Atera customer's name
  * give no match (nothing is guessed).
  */
-export function resolveSite(agent: AteraAgent, lk: AssetLookups): SiteTarget | null {
+export function resolveSite(agent: PlannedAgent, lk: AssetLookups): SiteTarget | null {
   if (agent.CustomerID !== null) {
     const mapped = lk.mappedSites.get(agent.CustomerID) ?? lk.linkedCustomers.get(agent.CustomerID);
     if (mapped) return mapped;
@@ -61,7 +60,9 @@ export function resolveSite(agent: AteraAgent, lk: AssetLookups): SiteTarget | n
 }
 
 export type PlannedAction =
-  | { kind: 'skip' | 'conflict' | 'error'; change: Change }
+  | { kind: 'skip' | 'error'; change: Change }
+  /** `match` is set when the matching rule decided (not another device of the same run): it can be remembered. */
+  | { kind: 'conflict'; change: Change; match?: { value: string; candidates: AssetCandidate[] } }
   | { kind: 'unchanged'; change: Change }
   | { kind: 'create'; change: Change; row: NewAssetRow; hash: string; newType: string | null }
   | {
@@ -86,34 +87,12 @@ export interface NewAssetRow {
   customfields: FieldValues;
 }
 
-export interface AgentContext {
-  agent: AteraAgent;
-  /** What the mappings would write; computed on first use (unchanged devices never need it). */
-  readonly desired: DesiredValues;
-  site: SiteTarget | null;
-  hash: string;
-}
-
-export function agentContext(agent: AteraAgent, lk: AssetLookups): AgentContext {
-  const site = resolveSite(agent, lk);
-  let desired: DesiredValues | undefined;
-  // The hash covers the device record, where it goes and the settings that shape its asset:
-  // the same hash as last written means nothing to plan and nothing to write.
-  const hash = contentHash(
-    `${JSON.stringify(agent)}|${site?.site_id ?? ''}|${site?.client_id ?? ''}|${lk.fingerprint}`,
-  );
-  return {
-    agent,
-    site,
-    hash,
-    get desired() {
-      desired ??= desiredValues(agent, lk);
-      return desired;
-    },
-  };
-}
-
 const sameValue = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
+
+/** The name a device's changes carry: its inventory number as mapped, else its machine or agent name. */
+export function assetName(ac: AgentContext): string {
+  return ac.desired.inventory_number ?? ac.agent.MachineName ?? ac.agent.AgentName ?? `Atera agent ${ac.ext}`;
+}
 
 function isEmpty(v: unknown): boolean {
   return v === null || v === undefined || v === '';
@@ -129,14 +108,12 @@ export function planAsset(
   existing: {
     byAteraId: Map<string, ExistingAsset>;
     byId: Map<number, ExistingAsset>;
-    matchIndex: Map<string, AssetCandidate[]> | null;
+    matchIndex: AssetCandidateLookup | null;
   },
   userId: number | null,
 ): PlannedAction {
-  const { agent, desired, site } = ac;
-  const ext = String(agent.AgentID);
-  const name = desired.inventory_number ?? agent.MachineName ?? agent.AgentName ?? `Atera agent ${ext}`;
-  const base = { entity: 'asset', external_id: ext, name };
+  const { agent, desired, site, ext } = ac;
+  const base = { entity: 'asset', external_id: ext, name: assetName(ac) };
   const osType = agent.OSType?.trim() ?? '';
   if (!osType || !lk.deviceTypes.has(osType.toLowerCase())) {
     return {
@@ -165,17 +142,14 @@ export function planAsset(
   const byExt = new Map<string, number>();
   const linked = existing.byAteraId.get(ext);
   if (linked) byExt.set(ext, linked.id);
-  const match: AssetMatch = matchAsset(
-    ext,
-    matchValue(desired, lk.settings.atera_matchingfield),
-    byExt,
-    existing.matchIndex ?? new Map(),
-    lk.placeholders,
-  );
+  const value = matchValue(desired, lk.settings.atera_matchingfield);
+  const match: AssetMatch = matchAsset(ext, value, byExt, existing.matchIndex ?? new Map(), lk.placeholders);
   if (match.outcome === 'conflict') {
     return {
       kind: 'conflict',
       change: { ...base, local_id: null, action: 'conflict', reason: match.reason, fields: null },
+      // A copy: the index's list can grow later in the run.
+      match: { value: value!, candidates: [...match.candidates] },
     };
   }
   const typeId = lk.assetTypes.get(osType.toLowerCase()) ?? null;
@@ -326,7 +300,7 @@ function mergeValues(
 
 /** The Users record for a device's LastLoginUser within its customer: by login, then by name. */
 export function pickUser(
-  agent: AteraAgent,
+  agent: PlannedAgent,
   clientId: number,
   users: { id: number; client_id: number | null; login: string | null; name: string }[],
 ): number | null {
