@@ -126,16 +126,14 @@ export class AteraHttp {
         continue;
       }
 
-      const { status } = result;
-      const text = jsonTextOf(result.body);
+      const { status, body } = result;
       cfg.logger.debug({ method: req.method, path: logPath, status, attempt, ms }, 'atera request');
 
-      if (status >= 200 && status < 300)
-        return { status, body: req.expect === 'json' ? parseJson(text, result.body.length, ctx) : null };
+      if (status >= 200 && status < 300) return { status, body: req.expect === 'json' ? parseJson(body, ctx) : null };
       if (status === 401 || status === 403) throw authError(status, ctx);
       if (status === 404) {
         if (req.nullOn404) return null;
-        throw notFoundError(ctx, problemSummary(tryJson(text)));
+        throw notFoundError(ctx, problemSummary(tryJson(body)));
       }
       if (status === 429) {
         // Atera did not process the request, so even a non-idempotent call may be repeated.
@@ -161,7 +159,7 @@ export class AteraHttp {
         await this.backoff(req, this.backoffMs(attempt));
         continue;
       }
-      throw unknownError(ctx, status, problemSummary(tryJson(text)));
+      throw unknownError(ctx, status, problemSummary(tryJson(body)));
     }
   }
 
@@ -224,20 +222,22 @@ const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
 export const stripNulEscapes = (text: string): string =>
   text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
 
-function parseJson(text: string, bytes: number, ctx: RequestContext): unknown {
-  if (text.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');
+/** The body as JSON, decoded only when a caller needs it (most answers to a 429 or a DELETE are never read). */
+function parseJson(body: Buffer, ctx: RequestContext): unknown {
+  if (body.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');
+  const text = jsonTextOf(body);
   try {
     return JSON.parse(stripNulEscapes(text));
   } catch {
     const start = text.trimStart().slice(0, 1);
     const kind = start === '<' ? 'an HTML page' : start === '{' || start === '[' ? 'truncated JSON' : 'not JSON';
-    throw badDataError(ctx, `the response was ${kind} (${bytes} bytes)`);
+    throw badDataError(ctx, `the response was ${kind} (${body.length} bytes)`);
   }
 }
 
-function tryJson(text: string): unknown {
+function tryJson(body: Buffer): unknown {
   try {
-    return text.length > 0 ? JSON.parse(text) : undefined;
+    return body.length > 0 ? JSON.parse(jsonTextOf(body)) : undefined;
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import type { DB } from '../../../db/schema.js';
 import { activeFilter, type HaloListQuery, likePattern, type Paging } from '../../../http/halo-query.js';
 import { assertAllExist, conflict, invalid } from '../../checks.js';
 import { inTransaction, orderColumn } from '../../common.js';
+import { frozen } from '../../fields/repo.js';
 import type { FieldDef } from '../../fields/values.js';
 import type { AssetTypeOutput, AssetTypeWrite } from './schemas.js';
 
@@ -34,10 +35,10 @@ export function allTypeFieldDefs(db: Kysely<DB>): Promise<ReadonlyMap<number, Fi
     const byType = new Map<number, FieldDef[]>();
     for (const r of rows) {
       const list = byType.get(r.assettype_id) ?? [];
-      list.push(Object.freeze({ id: r.id, name: r.name, type: r.type }));
+      list.push({ id: r.id, name: r.name, type: r.type });
       byType.set(r.assettype_id, list);
     }
-    for (const list of byType.values()) Object.freeze(list);
+    for (const [typeId, list] of byType) byType.set(typeId, frozen(list));
     return byType;
   });
 }
