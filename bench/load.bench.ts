@@ -4,6 +4,7 @@
  * Reports p50/p95/p99 per operation, errors, and whether the sync's results were unchanged by the load.
  */
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { startAteraSim } from '../src/atera-sim/index.js';
 import { createApplication } from '../src/auth/accounts.js';
 import { executeAlertPoll } from '../src/integrations/atera/alerts/run.js';
@@ -103,37 +104,6 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     const assetIds = (await ctx.db.selectFrom('asset').select('id').execute()).map((r) => r.id);
     const ticketIds = (await ctx.db.selectFrom('ticket').select('id').execute()).map((r) => r.id);
     const clientIds = (await ctx.db.selectFrom('client').select('id').execute()).map((r) => r.id);
-    const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
-    const ops: Record<string, () => Promise<Response>> = {
-      list_assets: () =>
-        fetch(
-          `${base}/api/Asset?pageinate=true&page_size=50&page_no=${1 + Math.floor(Math.random() * (assetCount / 50))}`,
-          { headers },
-        ),
-      list_assets_by_client: () =>
-        fetch(`${base}/api/Asset?pageinate=true&page_size=50&client_id=${pick(clientIds)}`, { headers }),
-      list_open_tickets: () =>
-        fetch(
-          `${base}/api/Tickets?pageinate=true&page_size=50&open_only=true&page_no=${1 + Math.floor(Math.random() * (ticketCount / 50))}`,
-          { headers },
-        ),
-      get_ticket: () => fetch(`${base}/api/Tickets/${pick(ticketIds)}`, { headers }),
-      update_asset: () =>
-        fetch(`${base}/api/Asset`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify([{ id: pick(assetIds), notes: `load ${Date.now()}` }]),
-        }),
-      add_note: () =>
-        fetch(`${base}/api/Actions`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify([{ ticket_id: pick(ticketIds), note: 'load test note', hiddenfromuser: true }]),
-        }),
-    };
-    const names = Object.keys(ops);
-    const lat: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    const errors: Record<string, number> = {};
     // A sync and an alert poll run during the load, through the server like an admin would start them.
     const syncStarted = (await (
       await fetch(`${base}/api/Integration/Atera/Sync`, { method: 'POST', headers, body: JSON.stringify({}) })
@@ -141,23 +111,18 @@ export async function runLoadBench(opts: { quick?: boolean } = {}): Promise<obje
     const pollStarted = (await (
       await fetch(`${base}/api/Integration/Atera/PollAlerts`, { method: 'POST', headers, body: '{}' })
     ).json()) as { id: number };
-    const end = Date.now() + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: clients }, async () => {
-        while (Date.now() < end) {
-          const name = pick(names);
-          const t = performance.now();
-          try {
-            const res = await ops[name]!();
-            await res.arrayBuffer();
-            if (res.status >= 400) errors[`${name} ${res.status}`] = (errors[`${name} ${res.status}`] ?? 0) + 1;
-          } catch (e) {
-            errors[`${name} ${(e as Error).message}`] = (errors[`${name} ${(e as Error).message}`] ?? 0) + 1;
-          }
-          lat[name]!.push(performance.now() - t);
-        }
-      }),
+    // The clients run on a thread of their own (see load-clients.mjs): the simulator serving the sync shares
+    // this one.
+    const load = new Worker(new URL('./lib/load-clients.mjs', import.meta.url), {
+      workerData: { base, headers, seconds, clients, assetCount, ticketCount, assetIds, ticketIds, clientIds },
+    });
+    const { lat, errors } = await new Promise<{ lat: Record<string, number[]>; errors: Record<string, number> }>(
+      (resolve, reject) => {
+        load.once('message', resolve);
+        load.once('error', reject);
+      },
     );
+    const names = Object.keys(lat);
     const finished = async (id: number) => {
       for (;;) {
         const r = await getRun(ctx.db, id);

@@ -83,8 +83,11 @@ export async function processBatch(
   ]);
   // Planned one by one in Atera's order; each planned create joins the matching index (with a
   // provisional id, minus its agent id) so a later device with the same value is a conflict, in a
-  // preview and an import alike, whatever the batch boundaries.
+  // preview and an import alike, whatever the batch boundaries. Each asset linked by the matching field
+  // is marked linked in the index the same way (below).
   const plans: PlannedAction[] = [];
+  // A last guard within the batch (the index already keeps a linked asset from a second device): an asset is
+  // updated by one device at most.
   const claimed = new Set<number>();
   for (const c of todo) {
     const held = holding.get(c.ext);
@@ -113,6 +116,15 @@ export async function processBatch(
         claimed.add(plan.assetId);
         if (repoints(byAteraId.get(c.ext) ?? byId.get(plan.assetId)!, plan.set, field))
           state.repointed.add(plan.assetId);
+        // An update that stores the Atera id links an asset found by the matching field (one found by Atera id
+        // is linked already). The index, loaded once per run, still has it unlinked: record the link, so a later
+        // device with the same value, in this batch or any later one, finds the asset linked to this agent and
+        // gets the conflict an asset linked before the run gives (not the asset), in a preview and an import
+        // alike. In memory only: no query per device.
+        if (plan.set.atera_id !== undefined && state.matchIndex) {
+          const v = matchValue(c.desired, field);
+          if (v !== null) state.matchIndex.link(normalizeMatchValue(v), plan.assetId, c.ext);
+        }
       }
     }
     if (plan.kind === 'create' && state.matchIndex) {

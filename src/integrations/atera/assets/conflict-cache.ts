@@ -100,7 +100,9 @@ async function currentCandidates(
  * The batch's conflicts to remember, after its creates are written (inside the batch's transaction). Candidates
  * this run created carry provisional ids in the plan; they are stored under their real ids, with the reason a
  * later plan gives (it names the real asset). Conflicts with another device of the same run are not remembered:
- * they depend on the run's order, not on the database.
+ * they depend on the run's order, not on the database. A candidate an earlier device of this run linked (the
+ * index then names that agent, see batch.ts) is remembered like any linked candidate: the link is written by
+ * the time the conflict is, so a fresh plan gives the same conflict and the usual checks apply.
  */
 export async function conflictsToRemember(
   tx: Kysely<DB>,

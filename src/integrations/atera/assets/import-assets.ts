@@ -35,9 +35,16 @@ export interface AssetImportResult {
 export async function importAssets(
   ctx: AppContext,
   client: AteraClient,
-  opts: { preview: boolean; recorder: RunRecorder; plannedCustomers?: Map<number, string> },
+  opts: {
+    preview: boolean;
+    recorder: RunRecorder;
+    plannedCustomers?: Map<number, string>;
+    /** Devices per batch (default BATCH_SIZE); tests make it small to cross batch boundaries with a few devices. */
+    batchSize?: number;
+  },
 ): Promise<AssetImportResult> {
   const { recorder } = opts;
+  const batchSize = opts.batchSize ?? BATCH_SIZE;
   const settings = await loadAteraSettings(ctx.db);
   const lk = await loadAssetLookups(ctx.db, settings);
   // In a dry run, customers the same run would create have no site yet: plan their devices onto a
@@ -77,7 +84,7 @@ export async function importAssets(
       // still sees the run move, and an unchanged run (a handful of changes per batch) does not pay one
       // update per batch (on PGlite, every statement runs on the event loop the read needs too). The run's
       // end writes whatever is left.
-      if (recorder.buffered < BATCH_SIZE && Date.now() - recordedAt < RECORD_INTERVAL_MS) return Promise.resolve();
+      if (recorder.buffered < batchSize && Date.now() - recordedAt < RECORD_INTERVAL_MS) return Promise.resolve();
       recordedAt = Date.now();
       return recorder.flush();
     },
@@ -113,7 +120,7 @@ export async function importAssets(
         if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase())) excludedTypes.add(device.ext);
         batch.push(device);
       }
-      if (batch.length >= BATCH_SIZE) {
+      if (batch.length >= batchSize) {
         await pipeline.submit(batch);
         batch = [];
       }

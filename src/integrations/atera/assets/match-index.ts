@@ -44,6 +44,21 @@ export class MatchIndex implements AssetCandidateLookup {
     return id;
   }
 
+  /**
+   * An asset this run links to an agent through the matching field: from now on the index names that agent, as
+   * for an asset linked before the run, so a later device with the value gets the same conflict instead of
+   * taking the asset over. Only an unlinked asset is linked this way; it is stored as its bare id.
+   */
+  link(normalizedValue: string, assetId: number, externalId: string): void {
+    const current = this.byValue.get(normalizedValue);
+    const linked: AssetCandidate = { id: assetId, external_id: externalId };
+    if (current === assetId) this.byValue.set(normalizedValue, linked);
+    else if (Array.isArray(current)) {
+      const i = current.indexOf(assetId);
+      if (i >= 0) current[i] = linked;
+    }
+  }
+
   private put(key: string, entry: Entry): void {
     const current = this.byValue.get(key);
     if (current === undefined) this.byValue.set(key, entry);

@@ -270,7 +270,7 @@ export class AteraClient {
   ): PagedRead<T> {
     // Each page URL is rebuilt from the page number and our own filters: whether Atera's nextLink carries filters
     // such as alertStatus is [unverified] (reference §2), so nextLink is only used as an end-of-list signal.
-    const fetchPage = async (page: number, pageSignal: AbortSignal): Promise<AteraEnvelope> => {
+    const fetchPage = async (page: number, pageSignal: AbortSignal): Promise<() => AteraEnvelope> => {
       const what = `${resource.name} page ${page}`;
       const res = await this.http.request({
         method: 'GET',
@@ -278,14 +278,17 @@ export class AteraClient {
         query: { page, itemsInPage: this.pageSize, ...filters },
         idempotent: true,
         what,
-        expect: 'json',
+        expect: 'json-later',
         signal: pageSignal,
       });
-      const env = this.envelope(res?.body, { method: 'GET', path, what });
-      if (env.page !== page) {
-        throw badDataError({ method: 'GET', path, what }, `Atera answered page ${env.page} instead`);
-      }
-      return env;
+      // Parsed when the reader reaches this page, not on arrival (see AteraResponse.parse).
+      return () => {
+        const env = this.envelope(res?.parse?.(), { method: 'GET', path, what });
+        if (env.page !== page) {
+          throw badDataError({ method: 'GET', path, what }, `Atera answered page ${env.page} instead`);
+        }
+        return env;
+      };
     };
     const hintKey = `${this.accountId}|${path}|${JSON.stringify(filters)}`;
     const pageHint = {

@@ -55,8 +55,11 @@ export interface PagedRead<T> extends AsyncIterable<AteraPage<T>> {
 
 export interface PagedReadOptions<T> {
   resource: AteraResource<T>;
-  /** Fetches and envelope-checks one page; throws an AppError on failure. */
-  fetchPage: (page: number, signal: AbortSignal) => Promise<AteraEnvelope>;
+  /**
+   * Fetches and envelope-checks one page; throws an AppError on failure. It may answer with a function that
+   * parses the page: the reader then calls it when the page's turn comes (prefetched pages wait unparsed).
+   */
+  fetchPage: (page: number, signal: AbortSignal) => Promise<AteraEnvelope | (() => AteraEnvelope)>;
   /** Pages in flight at once (>= 1). */
   concurrency: number;
   logger: Logger;
@@ -169,7 +172,7 @@ class PagedReader<T> implements PagedRead<T> {
     // Every page in the window may wait on this signal (limiter, backoff) at once; that is by design, not a leak.
     setMaxListeners(Math.max(10, window * 3), signal);
     const seen = this.opts.trackIds === false ? null : new RecentIds();
-    const inflight = new Map<number, Promise<AteraEnvelope>>();
+    const inflight = new Map<number, Promise<AteraEnvelope | (() => AteraEnvelope)>>();
     const launch = (n: number): void => {
       const p = fetchPage(n, signal);
       // Prefetched pages may fail before we await them; the failure surfaces when their turn comes.
@@ -186,8 +189,9 @@ class PagedReader<T> implements PagedRead<T> {
       for (let n = 1; ; n++) {
         const pending = inflight.get(n);
         if (!pending) launch(n);
-        const env = await (pending ?? inflight.get(n)!);
+        const answer = await (pending ?? inflight.get(n)!);
         inflight.delete(n);
+        const env = typeof answer === 'function' ? answer() : answer;
 
         if (s.firstTotal === null) {
           s.firstTotal = env.totalItemCount;
