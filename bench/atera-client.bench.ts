@@ -10,7 +10,9 @@ import { RateLimiter } from '../src/integrations/atera/client/rate-limiter.js';
  *
  * (a) Throughput and memory: read every agent from the simulator with no rate limit and no latency; report
  *     records/s and the client's peak RSS for 10,000 and 100,000 agents. Streaming means the peak must stay flat
- *     as the count grows. Goal: >= 50,000 records/s.
+ *     as the count grows. Goal: >= 50,000 records/s. Each count is read twice in a fresh process: the first read
+ *     (JIT still warming up) and a repeat (a running worker's later syncs); both are reported. The simulator is
+ *     started with --warm, so its own first-run compilation is not counted against the client.
  * (b) Pacing: read agents through the limiter with the simulator enforcing the same budget and adding 150 ms per
  *     request; report elapsed / floor, where floor = requests / (allowed requests per second). Goal: <= 1.05.
  *     Full run: Atera's working figure, 700/min, 100,000 agents (2,000 requests, ~3 minutes). Quick run:
@@ -145,11 +147,21 @@ async function workerRead(opts: { url: string; key: string; rpm: number; concurr
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
+/**
+ * Two reads in one fresh process: the first is what a just-started worker's first sync sees (V8 still compiling
+ * the parse path), the second what every later sync of a running worker sees.
+ */
 async function throughput(agents: number, concurrency: number) {
   const sim = await startSim(simArgs(agents, 'none', 0));
   try {
-    const [r] = await runWorker(workerArgs(sim, 0, concurrency, 1));
-    return { agents, concurrency, simStartupMs: sim.startupMs, ...r! };
+    const [first, repeat] = await runWorker(workerArgs(sim, 0, concurrency, 2));
+    return {
+      agents,
+      concurrency,
+      simStartupMs: sim.startupMs,
+      ...first!,
+      repeatRead: { elapsedMs: repeat!.elapsedMs, recordsPerSecond: repeat!.recordsPerSecond, cpuMs: repeat!.cpuMs },
+    };
   } finally {
     await stopSim(sim);
   }
@@ -215,7 +227,9 @@ export async function runAteraClientBench(opts: { quick?: boolean } = {}): Promi
     a_throughput: {
       goal: '>= 50000 records/s; peak RSS flat from 10k to 100k',
       runs: [small, large],
+      // 100k agents: the first read in a fresh process, and the same read again in that process.
       recordsPerSecond: large.recordsPerSecond,
+      recordsPerSecondRepeatRead: large.repeatRead.recordsPerSecond,
       peakRssMb: { at10k: small.peakRssMb, at100k: large.peakRssMb },
       rssGrowthMb: Math.round((large.peakRssMb - small.peakRssMb) * 10) / 10,
       // Within the 100k read: where the peak stands after 10k, 25k, 50k and 100k records.

@@ -112,6 +112,52 @@ describeEachDb('Atera customer and asset import', (ctx) => {
     expect(await t.ctx.db.selectFrom('asset').select('id').execute()).toHaveLength(assets.length);
   });
 
+  it('re-plans exactly the devices whose link is no longer sound or whose Atera data changed, and no other', async () => {
+    await run('ImportCustomers');
+    const imported = await run('ImportAssets');
+    const assets = await t.ctx.db
+      .selectFrom('asset')
+      .select(['id', 'atera_id'])
+      .where('atera_id', 'is not', null)
+      .orderBy('id')
+      .execute();
+    expect(assets.length).toBeGreaterThan(4);
+    const [deactivated, unlinked, staleHash, edited] = assets as [
+      (typeof assets)[0],
+      (typeof assets)[0],
+      (typeof assets)[0],
+      (typeof assets)[0],
+    ];
+    // Four ways a device stops being unchanged: its asset deactivated in Keel, its asset no longer carrying its
+    // Atera id, its link's hash not matching, and its own data changed in Atera.
+    await t.ctx.db.updateTable('asset').set({ inactive: true }).where('id', '=', deactivated.id).execute();
+    await t.ctx.db.updateTable('asset').set({ atera_id: null }).where('id', '=', unlinked.id).execute();
+    await t.ctx.db
+      .updateTable('sync_link')
+      .set({ hash: 'stale' })
+      .where('integration', '=', 'atera')
+      .where('entity', '=', 'asset')
+      .where('external_id', '=', staleHash.atera_id!)
+      .execute();
+    sim.state.changeAgent(Number(edited.atera_id), { MachineName: 'RENAMED-IN-ATERA' });
+    const again = await run('ImportAssets');
+    const notUnchanged = (await changes(again.id))
+      .filter((c: any) => c.action !== 'unchanged' && c.action !== 'conflict' && c.action !== 'skip')
+      .map((c: any) => c.external_id)
+      .sort();
+    expect(notUnchanged).toEqual([deactivated.atera_id, unlinked.atera_id, edited.atera_id].sort());
+    expect(again.counts.unchanged).toBe(imported.counts.created - 3);
+    // The device with the stale link hash was planned too: its asset needed nothing, its link hash was refreshed.
+    const link = await t.ctx.db
+      .selectFrom('sync_link')
+      .select('hash')
+      .where('integration', '=', 'atera')
+      .where('entity', '=', 'asset')
+      .where('external_id', '=', staleHash.atera_id!)
+      .executeTakeFirstOrThrow();
+    expect(link.hash).not.toBe('stale');
+  });
+
   it('creates asset types named like the OSType under the default group and skips device types not chosen', async () => {
     await run('ImportCustomers');
     await t.call('POST', '/api/Integration/Atera', { atera_devicetypes: ['Server'] });

@@ -32,10 +32,11 @@ export const newImportState = (analyzer: GrowthAnalyzer | null): ImportState => 
 });
 
 /**
- * Plans one batch of devices and, unless this is a preview, writes it in one transaction. An unchanged batch
- * costs one light query (devicesToPlan: which devices' hashes differ from their links), and one or two more
- * for its remembered conflicts (conflict-cache.ts). Full asset rows, users and the matching index are read
- * only for devices that still need planning.
+ * Plans one batch of devices and, unless this is a preview, writes it in one transaction. The batch holds only
+ * devices the run's snapshot of sound links could not call unchanged (import-assets.ts); one light query
+ * (devicesToPlan: which devices' hashes differ from their links) checks them against the database as it is now,
+ * and one or two more their remembered conflicts (conflict-cache.ts). Full asset rows, users and the matching
+ * index are read only for devices that still need planning.
  */
 export async function processBatch(
   ctx: AppContext,

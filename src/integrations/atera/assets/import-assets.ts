@@ -10,7 +10,7 @@ import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings
 import { newImportState, processBatch } from './batch.js';
 import { BatchPipeline } from './batch-pipeline.js';
 import { type AgentContext, agentContext } from './device.js';
-import { loadAssetLookups } from './lookups.js';
+import { loadAssetLookups, soundLinkHashes } from './lookups.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
 export const BATCH_SIZE = 1000;
@@ -65,6 +65,10 @@ export async function importAssets(
   const excludedTypes = new Set<string>();
   const osTypes = new Set<string>();
   const state = newImportState(opts.preview ? null : await GrowthAnalyzer.start(ctx.db, ['asset', 'sync_link']));
+  // Loaded while the first page is read; awaited by the first page.
+  const soundLoad = soundLinkHashes(ctx.db);
+  soundLoad.catch(() => undefined);
+  let sound: Map<string, string> | null = null;
   let batch: AgentContext[] = [];
   let recordedAt = 0;
   const pipeline = new BatchPipeline<AgentContext[]>(
@@ -113,13 +117,19 @@ export async function importAssets(
           run_id: recorder.runId,
         });
       }
+      sound ??= await soundLoad;
+      let unchanged = 0;
       for (const agent of page.records) {
         const device = agentContext(agent, lk);
         seen.add(agent.AgentID);
         if (agent.OSType) osTypes.add(agent.OSType.trim());
         if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase())) excludedTypes.add(device.ext);
-        batch.push(device);
+        // Same content hash as its sound link had when the run began: nothing to plan or write, and nothing to
+        // hold until a batch is written (an unchanged sync then keeps no per-device state at all).
+        if (sound.get(device.ext) === device.hash) unchanged++;
+        else batch.push(device);
       }
+      recorder.countUnchanged(unchanged);
       if (batch.length >= batchSize) {
         await pipeline.submit(batch);
         batch = [];
