@@ -4,7 +4,7 @@ import { createApplication } from '../auth/accounts.js';
 import { authenticate, clientCredentialsGrant, revokeToken } from '../auth/tokens.js';
 import { customFieldDefs } from '../psa/fields/repo.js';
 import type { Database } from './database.js';
-import { ReadCache } from './read-cache.js';
+import { ReadCache, setColumns } from './read-cache.js';
 
 describe('ReadCache', () => {
   it('serves a hit until it expires, then reads again', async () => {
@@ -39,6 +39,55 @@ describe('ReadCache', () => {
       await cache.read('k', ['field_info'], load);
       expect(loads, write).toBe(before + 1);
     }
+  });
+
+  it('a count entry survives updates of columns its filter does not read, and nothing else', async () => {
+    const cache = new ReadCache(60_000, () => 0);
+    let loads = 0;
+    const load = async () => ++loads;
+    const read = () =>
+      cache.read('count', ['asset_type'], load, { table: 'asset', columns: ['inactive', 'client_id'] });
+    await read();
+    for (const harmless of [
+      'update "asset" set "notes" = $1, "updated_at" = $2 where "id" = $3',
+      'UPDATE asset AS a SET notes = v.notes, updated_at = now() FROM (VALUES ($1::int4, $2::text)) AS v(id, notes) WHERE a.id = v.id',
+      'update "ticket" set "dateclosed" = $1 where "id" = $2',
+      'insert into "ticket" ("summary") values ($1)',
+    ]) {
+      cache.noteStatement(harmless);
+      expect(await read(), harmless).toBe(1);
+    }
+    for (const write of [
+      'update "asset" set "inactive" = $1 where "id" = $2',
+      'UPDATE asset AS a SET notes = v.notes, client_id = v.client_id FROM (VALUES ($1::int4)) AS v(id) WHERE a.id = v.id',
+      'insert into "asset" ("inventory_number") values ($1)',
+      'delete from "asset" where "id" = $1',
+      'with u as (update "asset" set "client_id" = $1 where "id" = $2 returning id) select * from u',
+      'update "asset" set ("notes", "inactive") = ($1, $2)',
+      'insert into "asset_type" ("name") values ($1)',
+    ]) {
+      const before = loads;
+      cache.noteStatement(write);
+      expect(await read(), write).toBe(before + 1);
+    }
+  });
+
+  it('reads the columns an UPDATE sets, or says it cannot', () => {
+    const cols = (sql: string) => {
+      const m = /update\s+"?\w+"?/i.exec(sql)!;
+      const set = setColumns(sql, m.index + m[0].length);
+      return set === null ? null : [...set].sort();
+    };
+    expect(cols('update "asset" set "notes" = $1, "updated_at" = now() where "id" = $2')).toEqual([
+      'notes',
+      'updated_at',
+    ]);
+    expect(cols("UPDATE asset AS a SET notes = coalesce(v.notes, 'a = b, c'), key_field = (select 1) FROM v")).toEqual([
+      'key_field',
+      'notes',
+    ]);
+    expect(cols('update "asset" set ("notes", "inactive") = ($1, $2)')).toBeNull();
+    expect(cols('update "asset" where id = 1')).toBeNull();
   });
 
   it('does not remember failures or "not found"', async () => {

@@ -17,19 +17,39 @@ import { LRUCache } from 'lru-cache';
  *   transaction reads is what it will write against.
  */
 export class ReadCache {
-  private readonly entries = new LRUCache<string, Entry>({ max: 2000 });
+  private readonly entries: LRUCache<string, Entry>;
+  /** Keys of the entries that depend on a table, for invalidation without a scan of every entry. */
+  private readonly byTable = new Map<string, Set<string>>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.entries = new LRUCache<string, Entry>({
+      max: 5000,
+      dispose: (entry, key) => {
+        for (const t of entry.tables) this.byTable.get(t)?.delete(key);
+        if (entry.rows) this.byTable.get(entry.rows.table)?.delete(key);
+      },
+    });
+  }
 
-  read<T>(key: string, tables: readonly string[], load: () => Promise<T>): Promise<T> {
+  /**
+   * `tables`: any write to one of them drops the entry. `rows` (for counts of a filtered list): the entry
+   * depends on which rows of that table match, so an INSERT or DELETE drops it, but an UPDATE only when it
+   * sets one of `columns` (an edit of an asset's notes leaves the count of active assets as it was).
+   */
+  read<T>(key: string, tables: readonly string[], load: () => Promise<T>, rows?: RowSetDependency): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && hit.expires > this.now()) return hit.value as Promise<T>;
     const value = load();
-    const entry: Entry = { value, tables, expires: this.now() + this.ttlMs };
+    const entry: Entry = { value, tables, rows, expires: this.now() + this.ttlMs };
     this.entries.set(key, entry);
+    for (const t of rows ? [...tables, rows.table] : tables) {
+      const keys = this.byTable.get(t) ?? new Set<string>();
+      this.byTable.set(t, keys);
+      keys.add(key);
+    }
     // A failed read is not remembered, nor is "not found" (undefined): a token issued by another process a
     // moment ago must work at once, not after the entry expires.
     const forget = () => {
@@ -41,27 +61,102 @@ export class ReadCache {
 
   /** Drops every entry that read `table`. */
   invalidate(table: string): void {
-    for (const [key, entry] of this.entries.entries()) if (entry.tables.includes(table)) this.entries.delete(key);
+    this.drop(table, () => true);
   }
 
   /** Invalidates the tables a SQL statement writes (INSERT INTO / UPDATE / DELETE FROM, also inside CTEs). */
   noteStatement(sql: string): void {
     if (this.entries.size === 0) return;
     // TRUNCATE may name many tables (test resets, maintenance): drop everything rather than parse the list.
-    if (TRUNCATE.test(sql)) this.entries.clear();
-    else for (const m of sql.matchAll(WRITE_TARGET)) this.invalidate(m[1]!.toLowerCase());
+    if (TRUNCATE.test(sql)) {
+      this.entries.clear();
+      return;
+    }
+    for (const m of sql.matchAll(WRITE_TARGET)) {
+      const table = m[2]!.toLowerCase();
+      if (!this.byTable.get(table)?.size) continue;
+      if (!/^update$/i.test(m[1]!)) {
+        this.invalidate(table);
+        continue;
+      }
+      const set = setColumns(sql, m.index! + m[0].length);
+      this.drop(
+        table,
+        (e) => !e.rows || e.rows.table !== table || set === null || e.rows.columns.some((c) => set.has(c)),
+      );
+    }
   }
+
+  private drop(table: string, when: (e: Entry) => boolean): void {
+    const keys = this.byTable.get(table);
+    if (!keys) return;
+    for (const key of [...keys]) {
+      const e = this.entries.peek(key);
+      if (!e) keys.delete(key);
+      else if (e.tables.includes(table) || when(e)) this.entries.delete(key);
+    }
+  }
+}
+
+export interface RowSetDependency {
+  table: string;
+  /** The columns the filter reads. */
+  columns: readonly string[];
 }
 
 interface Entry {
   value: Promise<unknown>;
   tables: readonly string[];
+  rows: RowSetDependency | undefined;
   expires: number;
 }
 
 // `update` also matches "do update set" and "for update": they yield "set"/"skip"..., which no entry reads.
-const WRITE_TARGET = /\b(?:insert\s+into|update|delete\s+from)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi;
+const WRITE_TARGET = /\b(insert\s+into|update|delete\s+from)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi;
 const TRUNCATE = /\btruncate\b/i;
+
+/**
+ * The columns an UPDATE sets, read from its text after the table name: the identifiers before each top-level
+ * `=` of the SET list (which ends at a top-level FROM, WHERE or RETURNING). Null when the text does not look like
+ * that: the caller then assumes any column may have changed.
+ */
+export function setColumns(sql: string, from: number): Set<string> | null {
+  const setAt = /^\s+(?:as\s+)?(?:"?[A-Za-z_][A-Za-z0-9_]*"?\s+)?set\s/i.exec(sql.slice(from, from + 200));
+  if (!setAt) return null;
+  const columns = new Set<string>();
+  let depth = 0;
+  let item = '';
+  let expectColumn = true;
+  for (let i = from + setAt[0].length; i <= sql.length; i++) {
+    const ch = sql[i] ?? ',';
+    if (ch === "'" || (ch === '"' && !expectColumn)) {
+      const close = sql.indexOf(ch, i + 1);
+      if (close < 0) return null;
+      i = close;
+      continue;
+    }
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    if (depth < 0) break;
+    if (depth > 0) continue;
+    if (expectColumn) {
+      if (ch === '=') {
+        const name = /^\s*"?([A-Za-z_][A-Za-z0-9_]*)"?\s*$/.exec(item);
+        if (!name) return null;
+        columns.add(name[1]!.toLowerCase());
+        expectColumn = false;
+        item = '';
+      } else item += ch;
+      continue;
+    }
+    if (ch === ',') {
+      expectColumn = true;
+      continue;
+    }
+    if (/\s/.test(ch) && /^\s+(?:from|where|returning)\b/i.test(sql.slice(i, i + 12))) break;
+  }
+  return columns.size ? columns : null;
+}
 
 const CACHES = new WeakMap<object, ReadCache>();
 
@@ -74,7 +169,13 @@ export function attachReadCache(db: object, cache: ReadCache): void {
  * Reads through the cache of `db` when `db` is a root database handle; inside a transaction (or for a handle
  * without a cache) it simply runs `load`.
  */
-export function cachedRead<T>(db: object, key: string, tables: readonly string[], load: () => Promise<T>): Promise<T> {
+export function cachedRead<T>(
+  db: object,
+  key: string,
+  tables: readonly string[],
+  load: () => Promise<T>,
+  rows?: RowSetDependency,
+): Promise<T> {
   const cache = CACHES.get(db);
-  return cache ? cache.read(key, tables, load) : load();
+  return cache ? cache.read(key, tables, load, rows) : load();
 }

@@ -312,4 +312,32 @@ describeEachDb('Asset API', (ctx) => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('deactivate');
   });
+
+  it('record_count follows every change that moves an asset in or out of a list, at once', async () => {
+    const count = async (query: string) => (await t.call('GET', `/api/Asset?${query}`)).body.record_count as number;
+    const c = (await t.call('POST', '/api/Client', [{ name: 'Count Co' }])).body as { id: number };
+    const byClient = `client_id=${c.id}`;
+    expect(await count(byClient)).toBe(0);
+    const all = await count('');
+    const created = (
+      await t.call('POST', '/api/Asset', [
+        { client_id: c.id, assettype_id: printer.id, inventory_number: 'CNT-1' },
+        { client_id: c.id, assettype_id: printer.id, inventory_number: 'CNT-2' },
+      ])
+    ).body as { id: number }[];
+    expect(await count(byClient)).toBe(2);
+    expect(await count('')).toBe(all + 2);
+    // An edit of a column no filter reads keeps the count (and the cached count stays right).
+    await t.call('POST', '/api/Asset', [{ id: created[0]!.id, notes: 'moved desks' }]);
+    expect(await count(byClient)).toBe(2);
+    await t.call('POST', '/api/Asset', [{ id: created[0]!.id, inactive: true }]);
+    expect(await count(byClient)).toBe(1);
+    expect(await count(`${byClient}&includeinactive=true`)).toBe(2);
+    expect(await count('search=CNT-')).toBe(1);
+    await t.call('POST', '/api/Asset', [{ id: created[1]!.id, client_id: acme.id }]);
+    expect(await count(byClient)).toBe(0);
+    expect((await t.call('DELETE', `/api/Asset/${created[0]!.id}`)).status).toBe(200);
+    expect(await count(`${byClient}&includeinactive=true`)).toBe(0);
+    expect(await count('')).toBe(all + 1);
+  });
 });

@@ -4,7 +4,14 @@ import { notFound } from '../../core/errors.js';
 import type { DB, FieldValues } from '../../db/schema.js';
 import { activeFilter, type HaloListQuery, likePattern, type Paging } from '../../http/halo-query.js';
 import { conflict, distinctIds, eitherOf, invalid } from '../checks.js';
-import { inTransaction, orderColumn } from '../common.js';
+import {
+  cachedCount,
+  cachedIdPage,
+  type FilterDependencies,
+  inTransaction,
+  MAX_CACHED_LIST_IDS,
+  orderColumn,
+} from '../common.js';
 import { customFieldDefs } from '../fields/repo.js';
 import { applyFieldValues, type FieldDef, fieldValuesToArray } from '../fields/values.js';
 import { loadPlacementLookup, type Placement, resolvePlacement } from '../placement.js';
@@ -129,34 +136,42 @@ const JOINED_ORDER: Record<string, 'c.name' | 's.name' | 't.name' | 'u.name'> = 
  * serves the count and the page of ids without any join, and `NOT a.inactive` (not `a.inactive = $1`)
  * so the planner matches the partial indexes `WHERE NOT inactive` and can answer from the index alone.
  */
-function assetCondition(q: AssetQuery): RawBuilder<SqlBool> {
+function assetCondition(q: AssetQuery): { where: RawBuilder<SqlBool>; deps: FilterDependencies } {
   const c: RawBuilder<unknown>[] = [];
+  const deps: FilterDependencies = { columns: [], tables: [] };
+  const on = (column: string, condition: RawBuilder<unknown>) => {
+    deps.columns.push(column);
+    c.push(condition);
+  };
   const active = activeFilter(q);
-  if (active === 'active') c.push(sql`not a.inactive`);
-  if (active === 'inactive') c.push(sql`a.inactive`);
-  if (q.client_id !== undefined) c.push(sql`a.client_id = ${q.client_id}`);
-  if (q.site_id !== undefined) c.push(sql`a.site_id = ${q.site_id}`);
-  if (q.assettype_id !== undefined) c.push(sql`a.assettype_id = ${q.assettype_id}`);
+  if (active === 'active') on('inactive', sql`not a.inactive`);
+  if (active === 'inactive') on('inactive', sql`a.inactive`);
+  if (q.client_id !== undefined) on('client_id', sql`a.client_id = ${q.client_id}`);
+  if (q.site_id !== undefined) on('site_id', sql`a.site_id = ${q.site_id}`);
+  if (q.assettype_id !== undefined) on('assettype_id', sql`a.assettype_id = ${q.assettype_id}`);
   if (q.assetgroup_id !== undefined) {
-    c.push(sql`a.assettype_id IN (SELECT id FROM asset_type WHERE assetgroup_id = ${q.assetgroup_id})`);
+    deps.tables.push('asset_type');
+    on('assettype_id', sql`a.assettype_id IN (SELECT id FROM asset_type WHERE assetgroup_id = ${q.assetgroup_id})`);
   }
-  if (q.user_id !== undefined) c.push(sql`a.user_id = ${q.user_id}`);
-  if (q.inventory_number !== undefined) c.push(sql`a.inventory_number = ${q.inventory_number}`);
-  if (q.atera_id !== undefined) c.push(sql`a.atera_id = ${q.atera_id}`);
+  if (q.user_id !== undefined) on('user_id', sql`a.user_id = ${q.user_id}`);
+  if (q.inventory_number !== undefined) on('inventory_number', sql`a.inventory_number = ${q.inventory_number}`);
+  if (q.atera_id !== undefined) on('atera_id', sql`a.atera_id = ${q.atera_id}`);
   if (q.integration_type !== undefined) {
     // Only Atera links assets to an RMM in Keel; any other integration has none.
-    c.push(q.integration_type.toLowerCase() === 'aterarmm' ? sql`a.atera_id IS NOT NULL` : sql`false`);
+    on('atera_id', q.integration_type.toLowerCase() === 'aterarmm' ? sql`a.atera_id IS NOT NULL` : sql`false`);
   }
   if (q.search) {
     const pattern = likePattern(q.search);
-    c.push(sql`(a.inventory_number ILIKE ${pattern} OR a.key_field ILIKE ${pattern})`);
+    deps.columns.push('key_field');
+    on('inventory_number', sql`(a.inventory_number ILIKE ${pattern} OR a.key_field ILIKE ${pattern})`);
   }
-  return c.length ? sql<SqlBool>`${sql.join(c, sql` AND `)}` : sql<SqlBool>`true`;
+  return { where: c.length ? sql<SqlBool>`${sql.join(c, sql` AND `)}` : sql<SqlBool>`true`, deps };
 }
 
 /**
  * Lists assets with Halo's filters, built for 100k+ rows. Three steps, none of them per row:
- * (1) the count and the page of ids from the asset table alone (in parallel; the default id order
+ * (1) the count (through the read cache: cachedCount) and the page of ids from the asset table alone (in
+ * parallel; the default id order
  * walks the primary key or the partial `WHERE NOT inactive` indexes, so OFFSET skips index entries,
  * not rows), (2) the page's rows with their names joined by primary key, (3) field definitions.
  */
@@ -165,7 +180,7 @@ export async function listAssets(
   q: AssetQuery,
   p: Paging,
 ): Promise<{ rows: AssetOutput[]; total: number }> {
-  const where = assetCondition(q);
+  const { where, deps } = assetCondition(q);
   const dir = q.orderdesc ? 'desc' : 'asc';
   const orderKey = q.order?.toLowerCase();
   const joinedCol = orderKey && Object.hasOwn(JOINED_ORDER, orderKey) ? JOINED_ORDER[orderKey] : undefined;
@@ -178,23 +193,43 @@ export async function listAssets(
         .select('a.id')
         .orderBy(col, dir)
         .$if(col !== 'a.id', (qb) => qb.orderBy('a.id', dir));
-  const [ids, count, defs] = await Promise.all([
-    pageIds.limit(p.limit).offset(p.offset).execute(),
-    ctx.db
-      .selectFrom('asset as a')
-      .where(where)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
+  // In id order (the default) the page comes from the list's cached ids; other orders page with OFFSET.
+  const idOrdered =
+    !joinedCol && col === 'a.id'
+      ? await cachedIdPage(
+          ctx.db,
+          'asset',
+          deps,
+          ctx.db
+            .selectFrom('asset as a')
+            .where(where)
+            .select('a.id')
+            .orderBy('a.id')
+            .limit(MAX_CACHED_LIST_IDS + 1),
+          dir,
+          p,
+        )
+      : null;
+  const [ids, total, defs] = await Promise.all([
+    idOrdered?.ids ??
+      pageIds
+        .limit(p.limit)
+        .offset(p.offset)
+        .execute()
+        .then((rows) => rows.map((r) => r.id)),
+    idOrdered?.total ??
+      cachedCount(
+        ctx.db,
+        'asset',
+        deps,
+        ctx.db
+          .selectFrom('asset as a')
+          .where(where)
+          .select((eb) => eb.fn.countAll<number>().as('n')),
+      ),
     assetDefs(ctx.db),
   ]);
-  return {
-    rows: await loadAssets(
-      ctx.db,
-      ids.map((r) => r.id),
-      defs,
-    ),
-    total: count.n,
-  };
+  return { rows: await loadAssets(ctx.db, ids, defs), total };
 }
 
 /** Assets by id, in the order given, with their names and field values. */
@@ -242,23 +277,33 @@ const COLUMNS = [
   ['customfields', 'jsonb'],
 ] as const;
 
-/** One UPDATE ... FROM (VALUES ...) for every updated asset of the batch. */
-async function updateMany(tx: Kysely<DB>, rows: Map<number, AssetValues>): Promise<void> {
+/**
+ * One UPDATE ... FROM (VALUES ...) for every updated asset of the batch, setting only the columns some asset of
+ * the batch changes (compared with `before`, the rows as read): an edit of notes then leaves the cached counts
+ * of asset lists alone (read-cache.ts drops them only when a filtered column is set).
+ */
+async function updateMany(
+  tx: Kysely<DB>,
+  rows: Map<number, AssetValues>,
+  before: Map<number, Record<string, unknown>>,
+): Promise<void> {
   if (rows.size === 0) return;
+  const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+  const changed = COLUMNS.filter(([c]) => [...rows].some(([id, v]) => !same(v[c], before.get(id)?.[c])));
   const values = [...rows].map(
     ([id, v]) =>
       sql`(${sql.join([
         sql`${id}::int4`,
-        ...COLUMNS.map(([c, type]) => {
+        ...changed.map(([c, type]) => {
           const raw = v[c];
           const value = type === 'jsonb' ? JSON.stringify(raw) : raw;
           return sql`${value}::${sql.raw(type)}`;
         }),
       ])})`,
   );
-  const names = sql.raw(['id', ...COLUMNS.map(([c]) => c)].join(', '));
-  const sets = sql.raw(COLUMNS.map(([c]) => `${c} = v.${c}`).join(', '));
-  await sql`UPDATE asset AS a SET ${sets}, updated_at = now()
+  const names = sql.raw(['id', ...changed.map(([c]) => c)].join(', '));
+  const sets = sql.raw([...changed.map(([c]) => `${c} = v.${c}`), 'updated_at = now()'].join(', '));
+  await sql`UPDATE asset AS a SET ${sets}
     FROM (VALUES ${sql.join(values)}) AS v(${names}) WHERE a.id = v.id`.execute(tx);
 }
 
@@ -402,7 +447,7 @@ export async function saveAssets(ctx: AppContext, items: AssetWrite[], _actor: A
     }
 
     await assertAteraIdsFree(tx, items, slots, creates, updates);
-    await updateMany(tx, updates);
+    await updateMany(tx, updates, new Map(existingRows.map((r) => [r.id, r as Record<string, unknown>])));
     const created = await insertMany(tx, creates, defs);
     const updated = await loadAssets(tx, [...updates.keys()], defs);
     const byId = new Map([...updated, ...created].map((a) => [a.id, a]));

@@ -3,7 +3,16 @@ import type { Actor, AppContext } from '../../app/context.js';
 import { AppError, notFound } from '../../core/errors.js';
 import type { DB, FieldValues, Row } from '../../db/schema.js';
 import { type HaloListQuery, likePattern, type Paging } from '../../http/halo-query.js';
-import { assertExists, inTransaction, orderColumn, pick } from '../common.js';
+import {
+  assertExists,
+  cachedCount,
+  cachedIdPage,
+  type FilterDependencies,
+  inTransaction,
+  MAX_CACHED_LIST_IDS,
+  orderColumn,
+  pick,
+} from '../common.js';
 import { customFieldDefs } from '../fields/repo.js';
 import { applyFieldValues, type FieldDef, fieldValuesToArray } from '../fields/values.js';
 import type { TicketOutput, TicketQuery, TicketWrite } from './schemas.js';
@@ -54,6 +63,27 @@ function filtered(db: Kysely<DB>, q: ListQuery): TicketFrom {
     );
   }
   return query;
+}
+
+/** The ticket columns and other tables `filtered` reads for `q` (for the cached count, see cachedCount). */
+function filterDependencies(q: ListQuery): FilterDependencies {
+  const columns: string[] = [];
+  const used = (column: string, when: unknown) => {
+    if (when !== undefined && when !== false && !(Array.isArray(when) && when.length === 0)) columns.push(column);
+  };
+  used('dateclosed', q.open_only || q.closed_only);
+  used('status_id', q.status_id ?? q.status);
+  used('tickettype_id', q.requesttype_id ?? q.tickettype_id ?? q.requesttype);
+  used('client_id', q.client_id);
+  used('site_id', q.site_id);
+  used('user_id', q.user_id);
+  used('agent_id', q.agent_id);
+  used('atera_alert_id', q.atera_alert_id);
+  used('isalert', q.isalert);
+  used('updated_at', q.lastupdatefromdate || q.lastupdatetodate);
+  used('summary', q.search || undefined);
+  used('details', q.search || undefined);
+  return { columns, tables: q.asset_id !== undefined ? ['ticket_asset'] : [] };
 }
 
 function withNames(query: TicketFrom) {
@@ -168,14 +198,42 @@ export async function listTickets(
   const base = filtered(ctx.db, q);
   const col = orderColumn(q.order, ORDER, 't.id');
   const dir = q.orderdesc ? 'desc' : 'asc';
-  // The page is chosen on the ticket table alone (indexes, no joins, cheap OFFSET walk); the names
-  // are joined for that page's rows only.
-  const [pageIds, count, defs] = await Promise.all([
-    base.select('t.id').orderBy(col, dir).orderBy('t.id', dir).limit(p.limit).offset(p.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  // The page is chosen on the ticket table alone (no joins): in the default id order from the list's cached ids
+  // (cachedIdPage), otherwise with an OFFSET walk of the indexes; the names are joined for that page's rows only.
+  const deps = filterDependencies(q);
+  const idOrdered =
+    col === 't.id'
+      ? await cachedIdPage(
+          ctx.db,
+          'ticket',
+          deps,
+          base
+            .select('t.id')
+            .orderBy('t.id')
+            .limit(MAX_CACHED_LIST_IDS + 1),
+          dir,
+          p,
+        )
+      : null;
+  const [ids, count, defs] = await Promise.all([
+    idOrdered?.ids ??
+      base
+        .select('t.id')
+        .orderBy(col, dir)
+        .orderBy('t.id', dir)
+        .limit(p.limit)
+        .offset(p.offset)
+        .execute()
+        .then((rows) => rows.map((r) => r.id)),
+    idOrdered?.total ??
+      cachedCount(
+        ctx.db,
+        'ticket',
+        deps,
+        base.select((eb) => eb.fn.countAll<number>().as('n')),
+      ),
     customFieldDefs(ctx.db, 'ticket'),
   ]);
-  const ids = pageIds.map((r) => r.id);
   const position = new Map(ids.map((id, i) => [id, i]));
   const rows = ids.length
     ? (
@@ -188,7 +246,7 @@ export async function listTickets(
     ctx.db,
     rows.map((r) => r.id),
   );
-  return { rows: rows.map((r) => toOutput(r, assets.get(r.id) ?? [], defs)), total: count.n };
+  return { rows: rows.map((r) => toOutput(r, assets.get(r.id) ?? [], defs)), total: count };
 }
 
 export async function getTicket(ctx: AppContext, id: number, db: Kysely<DB> = ctx.db): Promise<TicketOutput> {

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { AppContext } from '../../../app/context.js';
 import { AppError } from '../../../core/errors.js';
+import { vacuumAfterBulkWrite } from '../../../db/growth-analyzer.js';
 import type { DB, Row } from '../../../db/schema.js';
 import { addSystemNote, insertTickets, type NewTicketRow, ticketWorked } from '../../../psa/tickets/internal.js';
 import { changeTicketStatus, defaultClosedStatus, defaultOpenStatus } from '../../../psa/tickets/status-change.js';
@@ -123,6 +124,8 @@ export async function pollAlerts(
     opts.preview,
     changes,
   );
+  // A poll that met a flood of new alerts (a first poll, an outage) leaves the ticket tables ready for lists.
+  if (!opts.preview) await vacuumAfterBulkWrite(ctx.db, ['ticket', 'atera_alert', 'ticket_asset'], newThisPoll.length);
   return { changes, read: { open: openRead.summary(), snoozed: snoozedRead.summary() }, checked };
 }
 

@@ -137,6 +137,7 @@ export async function importAssets(
     }
     if (batch.length > 0) await pipeline.submit(batch);
     await pipeline.drain();
+    await state.analyzer?.finish();
     await rememberDeviceTypes(ctx.db, osTypes);
     // Remembered conflicts of devices gone from Atera are dropped, once a complete read says they are gone.
     if (!opts.preview && read.summary().complete)
