@@ -23,11 +23,17 @@ const INT8 = 20;
 const NUMERIC = 1700;
 const DATE = 1082;
 const TIMESTAMP = 1114;
+const UTC_TEXT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(?:\+00)?$/;
 const TIMESTAMPTZ = 1184;
 const INTERVAL = 1186;
 
 /** PostgreSQL text timestamps ('2026-01-02 03:04:05.123+00') → ISO 8601 UTC. */
 export function toIsoTimestamp(text: string): string {
+  // The form a UTC session sends, rewritten without a Date round trip: every listed row has two or more
+  // timestamps, and parsing them through Date cost ~0.1 ms per asset page (the same output: milliseconds
+  // truncated, as Date does).
+  const m = UTC_TEXT.exec(text);
+  if (m) return `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
   let s = text.replace(' ', 'T');
   if (/[+-]\d\d$/.test(s)) s += ':00';
   else if (!/(Z|[+-]\d\d:\d\d)$/.test(s)) s += 'Z';

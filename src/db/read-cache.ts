@@ -18,8 +18,13 @@ import { LRUCache } from 'lru-cache';
  */
 export class ReadCache {
   private readonly entries: LRUCache<string, Entry>;
-  /** Keys of the entries that depend on a table, for invalidation without a scan of every entry. */
-  private readonly byTable = new Map<string, Set<string>>();
+  /**
+   * Keys of the entries a write can drop, so a write costs what it drops, not a scan of every entry (thousands
+   * of per-customer list entries): `any:<table>` for entries that read the table, `rows:<table>` for row-set
+   * entries of the table (INSERT and DELETE drop them all), `col:<table>.<column>` for those whose filter reads
+   * the column (an UPDATE setting it drops them).
+   */
+  private readonly index = new Map<string, Set<string>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -28,8 +33,7 @@ export class ReadCache {
     this.entries = new LRUCache<string, Entry>({
       max: 5000,
       dispose: (entry, key) => {
-        for (const t of entry.tables) this.byTable.get(t)?.delete(key);
-        if (entry.rows) this.byTable.get(entry.rows.table)?.delete(key);
+        for (const slot of slotsOf(entry)) this.index.get(slot)?.delete(key);
       },
     });
   }
@@ -45,9 +49,9 @@ export class ReadCache {
     const value = load();
     const entry: Entry = { value, tables, rows, expires: this.now() + this.ttlMs };
     this.entries.set(key, entry);
-    for (const t of rows ? [...tables, rows.table] : tables) {
-      const keys = this.byTable.get(t) ?? new Set<string>();
-      this.byTable.set(t, keys);
+    for (const slot of slotsOf(entry)) {
+      const keys = this.index.get(slot) ?? new Set<string>();
+      this.index.set(slot, keys);
       keys.add(key);
     }
     // A failed read is not remembered, nor is "not found" (undefined): a token issued by another process a
@@ -61,7 +65,8 @@ export class ReadCache {
 
   /** Drops every entry that read `table`. */
   invalidate(table: string): void {
-    this.drop(table, () => true);
+    this.drop(`any:${table}`);
+    this.drop(`rows:${table}`);
   }
 
   /** Invalidates the tables a SQL statement writes (INSERT INTO / UPDATE / DELETE FROM, also inside CTEs). */
@@ -74,28 +79,33 @@ export class ReadCache {
     }
     for (const m of sql.matchAll(WRITE_TARGET)) {
       const table = m[2]!.toLowerCase();
-      if (!this.byTable.get(table)?.size) continue;
       if (!/^update$/i.test(m[1]!)) {
         this.invalidate(table);
         continue;
       }
+      this.drop(`any:${table}`);
+      if (!this.index.get(`rows:${table}`)?.size) continue;
       const set = setColumns(sql, m.index! + m[0].length);
-      this.drop(
-        table,
-        (e) => !e.rows || e.rows.table !== table || set === null || e.rows.columns.some((c) => set.has(c)),
-      );
+      if (set === null) this.drop(`rows:${table}`);
+      else for (const column of set) this.drop(`col:${table}.${column}`);
     }
   }
 
-  private drop(table: string, when: (e: Entry) => boolean): void {
-    const keys = this.byTable.get(table);
-    if (!keys) return;
-    for (const key of [...keys]) {
-      const e = this.entries.peek(key);
-      if (!e) keys.delete(key);
-      else if (e.tables.includes(table) || when(e)) this.entries.delete(key);
-    }
+  private drop(slot: string): void {
+    const keys = this.index.get(slot);
+    if (!keys?.size) return;
+    for (const key of [...keys]) this.entries.delete(key);
+    keys.clear();
   }
+}
+
+function slotsOf(entry: Entry): string[] {
+  const slots = entry.tables.map((t) => `any:${t}`);
+  if (entry.rows) {
+    slots.push(`rows:${entry.rows.table}`);
+    for (const c of entry.rows.columns) slots.push(`col:${entry.rows.table}.${c}`);
+  }
+  return slots;
 }
 
 export interface RowSetDependency {
