@@ -11,7 +11,9 @@ import { type AppContext, createContext } from './context.js';
 /** Opens the database named by the config (PostgreSQL when DATABASE_URL, else PGlite in the data dir), migrates and seeds it. */
 export async function openConfiguredDatabase(config: KeelConfig): Promise<Database> {
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir}/pglite` },
+    config.databaseUrl
+      ? { url: config.databaseUrl, preparedStatements: config.pgPreparedStatements }
+      : { dataDir: `${config.dataDir}/pglite` },
   );
   await migrate(database.db);
   await seedDefaults(database.db);

@@ -13,6 +13,9 @@ const envSchema = z.object({
   KEEL_PUBLIC_URL: z.string().url().optional(),
   KEEL_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEEL_PG_PREPARED_STATEMENTS: z
+    .enum(['on', 'off'], { message: 'KEEL_PG_PREPARED_STATEMENTS must be on or off' })
+    .default('on'),
 });
 
 export type KeelConfig = {
@@ -25,6 +28,8 @@ export type KeelConfig = {
   publicUrl?: string;
   tokenTtlSeconds: number;
   logLevel: string;
+  /** Named prepared statements on PostgreSQL (off behind a pooler in transaction mode, e.g. older PgBouncer). */
+  pgPreparedStatements: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeelConfig {
@@ -50,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeelConfig {
     publicUrl: e.KEEL_PUBLIC_URL,
     tokenTtlSeconds: e.KEEL_TOKEN_TTL_SECONDS,
     logLevel: e.LOG_LEVEL,
+    pgPreparedStatements: e.KEEL_PG_PREPARED_STATEMENTS === 'on',
   };
 }

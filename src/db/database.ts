@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { prepareRepeatedStatements } from './prepared.js';
 import { attachReadCache, ReadCache } from './read-cache.js';
 import type { DB } from './schema.js';
 
@@ -83,6 +84,8 @@ export async function openDatabase(opts: {
   pglite?: PGlite;
   poolSize?: number;
   observer?: QueryObserver;
+  /** PostgreSQL only: run repeated statements as named prepared statements (prepared.ts); default on. */
+  preparedStatements?: boolean;
 }): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({
@@ -100,6 +103,7 @@ export async function openDatabase(opts: {
     pool.on('error', () => {});
     pool.on('connect', (client) => {
       client.on('error', () => {});
+      if (opts.preparedStatements !== false) prepareRepeatedStatements(client);
     });
     const db = withReadCache((log) => new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log }), opts.observer);
     return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };

@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/**
+ * Runs the application's parameterised statements as named prepared statements, per connection.
+ *
+ * Why: Kysely sends every statement unnamed, so PostgreSQL parses, analyses and plans each one on every call.
+ * API requests repeat a few dozen statement texts (a list page, a ticket by id, an asset update) thousands of
+ * times; prepared once per connection, later calls skip the parse and reuse the plan. Under the load benchmark
+ * PostgreSQL's CPU, not Keel's, was the limit.
+ *
+ * Bounds: only texts under MAX_TEXT (bulk VALUES lists are unique every time and would only fill the backend's
+ * memory), at most MAX_PER_CONNECTION names per connection (statements are never deallocated; the pool closes
+ * idle connections, which frees them). Statements without parameters (BEGIN, COMMIT, DDL) go unnamed as before.
+ */
+const MAX_TEXT = 4096;
+const MAX_PER_CONNECTION = 500;
+
+type Query = pg.PoolClient['query'];
+
+export function prepareRepeatedStatements(client: pg.PoolClient): void {
+  const names = new Set<string>();
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof config === 'string' && Array.isArray(values) && config.length < MAX_TEXT) {
+      const name = `k${createHash('sha1').update(config).digest('base64url').slice(0, 22)}`;
+      if (names.has(name) || names.size < MAX_PER_CONNECTION) {
+        names.add(name);
+        return query({ name, text: config, values }, callback);
+      }
+    }
+    return query(config, values, callback);
+  }) as Query;
+}
