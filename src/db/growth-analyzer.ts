@@ -53,9 +53,13 @@ export class GrowthAnalyzer {
     this.next = this.added + Math.max(this.minRows, this.initialRows + this.added);
   }
 
-  /** At the end of the import: vacuums the tables when it added many rows (see vacuumAfterBulkWrite). */
+  /**
+   * At the end of the import: vacuums the first table (the one the API lists) when the import added many rows
+   * (see vacuumAfterBulkWrite). Only that one: the others are read by index lookups; vacuuming 100,000 fresh
+   * rows took ~0.6 s for the asset table and ~0.2 s for the link table. Autovacuum reaches the rest soon enough.
+   */
   async finish(): Promise<void> {
-    await vacuumAfterBulkWrite(this.db, this.tables, this.added, this.minRows);
+    await vacuumAfterBulkWrite(this.db, this.tables.slice(0, 1), this.added, this.minRows);
   }
 
   /** Best effort: statistics only speed lookups up, so a refusal (not the tables' owner) must not fail the run. */
