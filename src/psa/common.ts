@@ -145,3 +145,25 @@ export async function cachedIdPage(
   for (let i = start; i < end; i++) out.push(dir === 'asc' ? ids[i]! : ids[n - 1 - i]!);
   return { ids: out, total: n };
 }
+
+type IdsQuery = { compile(): CompiledQuery; execute(): Promise<{ id: number }[]> };
+type CountQuery = { compile(): CompiledQuery; executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> };
+
+/**
+ * A page of a filtered list and its total. In id order (`allIds`, ascending and limited to
+ * MAX_CACHED_LIST_IDS + 1) both come from the list's cached ids (cachedIdPage); in any other order (`allIds`
+ * null), or for a list too long to cache, the page with OFFSET (`offsetPage`) and the total through cachedCount.
+ */
+export async function listPage(
+  db: Kysely<DB>,
+  table: string,
+  deps: FilterDependencies,
+  lists: { allIds: IdsQuery | null; offsetPage: () => Promise<{ id: number }[]>; count: CountQuery },
+  dir: 'asc' | 'desc',
+  page: { limit: number; offset: number },
+): Promise<{ ids: number[]; total: number }> {
+  const cached = lists.allIds ? await cachedIdPage(db, table, deps, lists.allIds, dir, page) : null;
+  if (cached) return cached;
+  const [rows, total] = await Promise.all([lists.offsetPage(), cachedCount(db, table, deps, lists.count)]);
+  return { ids: rows.map((r) => r.id), total };
+}

@@ -4,14 +4,7 @@ import { notFound } from '../../core/errors.js';
 import type { DB, FieldValues } from '../../db/schema.js';
 import { activeFilter, type HaloListQuery, likePattern, type Paging } from '../../http/halo-query.js';
 import { conflict, distinctIds, eitherOf, invalid } from '../checks.js';
-import {
-  cachedCount,
-  cachedIdPage,
-  type FilterDependencies,
-  inTransaction,
-  MAX_CACHED_LIST_IDS,
-  orderColumn,
-} from '../common.js';
+import { type FilterDependencies, inTransaction, listPage, MAX_CACHED_LIST_IDS, orderColumn } from '../common.js';
 import { customFieldDefs } from '../fields/repo.js';
 import { applyFieldValues, type FieldDef, fieldValuesToArray } from '../fields/values.js';
 import { loadPlacementLookup, type Placement, resolvePlacement } from '../placement.js';
@@ -193,40 +186,30 @@ export async function listAssets(
         .select('a.id')
         .orderBy(col, dir)
         .$if(col !== 'a.id', (qb) => qb.orderBy('a.id', dir));
-  // In id order (the default) the page comes from the list's cached ids; other orders page with OFFSET.
-  const idOrdered =
-    !joinedCol && col === 'a.id'
-      ? await cachedIdPage(
-          ctx.db,
-          'asset',
-          deps,
-          ctx.db
-            .selectFrom('asset as a')
-            .where(where)
-            .select('a.id')
-            .orderBy('a.id')
-            .limit(MAX_CACHED_LIST_IDS + 1),
-          dir,
-          p,
-        )
-      : null;
-  const [ids, total, defs] = await Promise.all([
-    idOrdered?.ids ??
-      pageIds
-        .limit(p.limit)
-        .offset(p.offset)
-        .execute()
-        .then((rows) => rows.map((r) => r.id)),
-    idOrdered?.total ??
-      cachedCount(
-        ctx.db,
-        'asset',
-        deps,
-        ctx.db
+  const [{ ids, total }, defs] = await Promise.all([
+    listPage(
+      ctx.db,
+      'asset',
+      deps,
+      {
+        allIds:
+          !joinedCol && col === 'a.id'
+            ? ctx.db
+                .selectFrom('asset as a')
+                .where(where)
+                .select('a.id')
+                .orderBy('a.id')
+                .limit(MAX_CACHED_LIST_IDS + 1)
+            : null,
+        offsetPage: () => pageIds.limit(p.limit).offset(p.offset).execute(),
+        count: ctx.db
           .selectFrom('asset as a')
           .where(where)
           .select((eb) => eb.fn.countAll<number>().as('n')),
-      ),
+      },
+      dir,
+      p,
+    ),
     assetDefs(ctx.db),
   ]);
   return { rows: await loadAssets(ctx.db, ids, defs), total };

@@ -5,10 +5,9 @@ import type { DB, FieldValues, Row } from '../../db/schema.js';
 import { type HaloListQuery, likePattern, type Paging } from '../../http/halo-query.js';
 import {
   assertExists,
-  cachedCount,
-  cachedIdPage,
   type FilterDependencies,
   inTransaction,
+  listPage,
   MAX_CACHED_LIST_IDS,
   orderColumn,
   pick,
@@ -200,38 +199,26 @@ export async function listTickets(
   const dir = q.orderdesc ? 'desc' : 'asc';
   // The page is chosen on the ticket table alone (no joins): in the default id order from the list's cached ids
   // (cachedIdPage), otherwise with an OFFSET walk of the indexes; the names are joined for that page's rows only.
-  const deps = filterDependencies(q);
-  const idOrdered =
-    col === 't.id'
-      ? await cachedIdPage(
-          ctx.db,
-          'ticket',
-          deps,
-          base
-            .select('t.id')
-            .orderBy('t.id')
-            .limit(MAX_CACHED_LIST_IDS + 1),
-          dir,
-          p,
-        )
-      : null;
-  const [ids, count, defs] = await Promise.all([
-    idOrdered?.ids ??
-      base
-        .select('t.id')
-        .orderBy(col, dir)
-        .orderBy('t.id', dir)
-        .limit(p.limit)
-        .offset(p.offset)
-        .execute()
-        .then((rows) => rows.map((r) => r.id)),
-    idOrdered?.total ??
-      cachedCount(
-        ctx.db,
-        'ticket',
-        deps,
-        base.select((eb) => eb.fn.countAll<number>().as('n')),
-      ),
+  const [{ ids, total }, defs] = await Promise.all([
+    listPage(
+      ctx.db,
+      'ticket',
+      filterDependencies(q),
+      {
+        allIds:
+          col === 't.id'
+            ? base
+                .select('t.id')
+                .orderBy('t.id')
+                .limit(MAX_CACHED_LIST_IDS + 1)
+            : null,
+        offsetPage: () =>
+          base.select('t.id').orderBy(col, dir).orderBy('t.id', dir).limit(p.limit).offset(p.offset).execute(),
+        count: base.select((eb) => eb.fn.countAll<number>().as('n')),
+      },
+      dir,
+      p,
+    ),
     customFieldDefs(ctx.db, 'ticket'),
   ]);
   const position = new Map(ids.map((id, i) => [id, i]));
@@ -246,7 +233,7 @@ export async function listTickets(
     ctx.db,
     rows.map((r) => r.id),
   );
-  return { rows: rows.map((r) => toOutput(r, assets.get(r.id) ?? [], defs)), total: count };
+  return { rows: rows.map((r) => toOutput(r, assets.get(r.id) ?? [], defs)), total };
 }
 
 export async function getTicket(ctx: AppContext, id: number, db: Kysely<DB> = ctx.db): Promise<TicketOutput> {
