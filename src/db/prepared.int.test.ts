@@ -27,10 +27,11 @@ describe.skipIf(!url)('prepared statements on PostgreSQL', () => {
     }
   };
 
-  it('runs repeated parameterised statements as named prepared statements, with the same results', async () => {
+  it('runs a parameterised statement as a named prepared statement from its second run, with the same results', async () => {
     const names = await preparedNames();
-    expect(names.length).toBeGreaterThan(0);
-    expect(names.every((n) => /^k[\w-]{22}$/.test(n))).toBe(true);
+    // Only the statement run three times; the one run once (the failing cast) stays unnamed.
+    expect(names).toHaveLength(1);
+    expect(names[0]).toMatch(/^k[\w-]{22}$/);
   });
 
   it('prepares nothing when switched off (KEEL_PG_PREPARED_STATEMENTS=off)', async () => {
