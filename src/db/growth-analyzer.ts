@@ -35,7 +35,7 @@ export class GrowthAnalyzer {
   static async start(db: Kysely<DB>, tables: (keyof DB)[], minRows = 1000): Promise<GrowthAnalyzer> {
     const { rows } = await sql<{ name: string; tuples: number; pages: number }>`
       SELECT relname AS name, reltuples::float8 AS tuples, relpages AS pages FROM pg_class
-      WHERE oid = ANY(${tables.map((t) => `"${t}"`)}::regclass[])`.execute(db);
+      WHERE oid = ANY(${tables.map(quoted)}::regclass[])`.execute(db);
     const analyzer = new GrowthAnalyzer(
       db,
       tables,
@@ -65,7 +65,7 @@ export class GrowthAnalyzer {
   /** Best effort: statistics only speed lookups up, so a refusal (not the tables' owner) must not fail the run. */
   private async analyze(): Promise<void> {
     await sql
-      .raw(`ANALYZE ${this.tables.map((t) => `"${t}"`).join(', ')}`)
+      .raw(`ANALYZE ${quotedList(this.tables)}`)
       .execute(this.db)
       .catch(() => {});
   }
@@ -86,7 +86,11 @@ export async function vacuumAfterBulkWrite(
 ): Promise<void> {
   if (rowsAdded < minRows || tables.length === 0) return;
   await sql
-    .raw(`VACUUM (ANALYZE) ${tables.map((t) => `"${t}"`).join(', ')}`)
+    .raw(`VACUUM (ANALYZE) ${quotedList(tables)}`)
     .execute(db)
     .catch(() => {});
 }
+
+/** Table names come from the schema's own keys (never from input); quoted as identifiers regardless. */
+const quoted = (table: keyof DB): string => `"${table}"`;
+const quotedList = (tables: readonly (keyof DB)[]): string => tables.map(quoted).join(', ');

@@ -81,73 +81,11 @@ export interface FilterDependencies {
   tables: string[];
 }
 
-/**
- * The total of a filtered list (Halo's record_count), through the read cache.
- *
- * Why: on 100,000 assets the exact COUNT is the most expensive statement of a list request (~15 ms of
- * PostgreSQL time, more than the page itself), and it changes far less often than lists are read. The entry is
- * dropped by this process's INSERT or DELETE on the table, by an UPDATE that sets a column the filter reads, and
- * by any write to a table the filter's subqueries read; another process's changes show within the cache's few
- * seconds, as for every cached read (read-cache.ts). Keyed by the statement and its parameters.
- */
-export async function cachedCount(
-  db: Kysely<DB>,
-  table: string,
-  deps: FilterDependencies,
-  query: { compile(): CompiledQuery; executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> },
-): Promise<number> {
-  const compiled = query.compile();
-  const key = `count:${compiled.sql}|${JSON.stringify(compiled.parameters)}`;
-  return cachedRead(db, key, deps.tables, async () => Number((await query.executeTakeFirstOrThrow()).n), {
-    table,
-    columns: deps.columns,
-  });
-}
+type IdsQuery = { compile(): CompiledQuery; execute(): Promise<{ id: number }[]> };
+type CountQuery = { compile(): CompiledQuery; executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> };
 
 /** Lists longer than this page by OFFSET instead of from cached ids (4 bytes an id: 1 MB at most per list). */
 export const MAX_CACHED_LIST_IDS = 250_000;
-
-/**
- * One page of a list in id order, and its total, cut from the list's ids held in the read cache; null when the
- * list is longer than MAX_CACHED_LIST_IDS (page it with OFFSET then).
- *
- * Why: Halo's API pages by number, and an OFFSET walks every entry before the page: a random page of 100,000
- * assets cost ~9 ms of PostgreSQL time, the largest part of a list request under load. The ids in id order
- * change only when rows come, go or move in or out of the filter, which is exactly when the cached count
- * changes (cachedCount: same dependencies, same freshness), so both come from one cached read. `allIds` must
- * select the filtered ids in ascending order, limited to MAX_CACHED_LIST_IDS + 1.
- */
-export async function cachedIdPage(
-  db: Kysely<DB>,
-  table: string,
-  deps: FilterDependencies,
-  allIds: { compile(): CompiledQuery; execute(): Promise<{ id: number }[]> },
-  dir: 'asc' | 'desc',
-  page: { limit: number; offset: number },
-): Promise<{ ids: number[]; total: number } | null> {
-  const compiled = allIds.compile();
-  const key = `ids:${compiled.sql}|${JSON.stringify(compiled.parameters)}`;
-  const ids = await cachedRead(
-    db,
-    key,
-    deps.tables,
-    async () => {
-      const rows = await allIds.execute();
-      return rows.length > MAX_CACHED_LIST_IDS ? null : Int32Array.from(rows, (r) => r.id);
-    },
-    { table, columns: deps.columns },
-  );
-  if (ids === null) return null;
-  const n = ids.length;
-  const start = Math.min(n, page.offset);
-  const end = Math.min(n, page.offset + page.limit);
-  const out: number[] = [];
-  for (let i = start; i < end; i++) out.push(dir === 'asc' ? ids[i]! : ids[n - 1 - i]!);
-  return { ids: out, total: n };
-}
-
-type IdsQuery = { compile(): CompiledQuery; execute(): Promise<{ id: number }[]> };
-type CountQuery = { compile(): CompiledQuery; executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> };
 
 /**
  * A page of a filtered list and its total. In id order (`allIds`, ascending and limited to
@@ -166,4 +104,64 @@ export async function listPage(
   if (cached) return cached;
   const [rows, total] = await Promise.all([lists.offsetPage(), cachedCount(db, table, deps, lists.count)]);
   return { ids: rows.map((r) => r.id), total };
+}
+
+/**
+ * Reads a list query's result through the read cache, keyed by its statement and parameters. The entry is
+ * dropped by this process's INSERT or DELETE on the table, by an UPDATE that sets a column the filter reads, and
+ * by any write to a table the filter's subqueries read; another process's changes show within the cache's few
+ * seconds, as for every cached read (read-cache.ts).
+ */
+function cachedListRead<T>(
+  db: Kysely<DB>,
+  kind: 'count' | 'ids',
+  query: { compile(): CompiledQuery },
+  table: string,
+  deps: FilterDependencies,
+  load: () => Promise<T>,
+): Promise<T> {
+  const compiled = query.compile();
+  return cachedRead(db, `${kind}:${compiled.sql}|${JSON.stringify(compiled.parameters)}`, deps.tables, load, {
+    table,
+    columns: deps.columns,
+  });
+}
+
+/**
+ * The total of a filtered list (Halo's record_count). Why cached: on 100,000 assets the exact COUNT is the most
+ * expensive statement of a list request (~15 ms of PostgreSQL time, more than the page itself), and it changes
+ * far less often than lists are read.
+ */
+function cachedCount(db: Kysely<DB>, table: string, deps: FilterDependencies, query: CountQuery): Promise<number> {
+  return cachedListRead(db, 'count', query, table, deps, async () => Number((await query.executeTakeFirstOrThrow()).n));
+}
+
+/**
+ * One page of a list in id order, and its total, cut from the list's ids held in the read cache; null when the
+ * list is longer than MAX_CACHED_LIST_IDS (page it with OFFSET then).
+ *
+ * Why: Halo's API pages by number, and an OFFSET walks every entry before the page: a random page of 100,000
+ * assets cost ~9 ms of PostgreSQL time, the largest part of a list request under load. The ids in id order
+ * change only when rows come, go or move in or out of the filter, which is exactly when the count changes, so
+ * both come from one cached read.
+ */
+async function cachedIdPage(
+  db: Kysely<DB>,
+  table: string,
+  deps: FilterDependencies,
+  allIds: IdsQuery,
+  dir: 'asc' | 'desc',
+  page: { limit: number; offset: number },
+): Promise<{ ids: number[]; total: number } | null> {
+  const ids = await cachedListRead(db, 'ids', allIds, table, deps, async () => {
+    const rows = await allIds.execute();
+    return rows.length > MAX_CACHED_LIST_IDS ? null : Int32Array.from(rows, (r) => r.id);
+  });
+  if (ids === null) return null;
+  const n = ids.length;
+  const start = Math.min(n, page.offset);
+  const end = Math.min(n, page.offset + page.limit);
+  const out: number[] = [];
+  for (let i = start; i < end; i++) out.push(dir === 'asc' ? ids[i]! : ids[n - 1 - i]!);
+  return { ids: out, total: n };
 }

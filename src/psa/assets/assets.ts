@@ -163,10 +163,10 @@ function assetCondition(q: AssetQuery): { where: RawBuilder<SqlBool>; deps: Filt
 
 /**
  * Lists assets with Halo's filters, built for 100k+ rows. Three steps, none of them per row:
- * (1) the count (through the read cache: cachedCount) and the page of ids from the asset table alone (in
- * parallel; the default id order
- * walks the primary key or the partial `WHERE NOT inactive` indexes, so OFFSET skips index entries,
- * not rows), (2) the page's rows with their names joined by primary key, (3) field definitions.
+ * (1) the page of ids and the total (listPage): in the default id order both from the list's ids in the read
+ * cache, otherwise from the asset table alone (other orders on its own columns walk their indexes, so OFFSET
+ * skips index entries, not rows) with the count through the cache, (2) the page's rows with their names joined
+ * by primary key, (3) field definitions.
  */
 export async function listAssets(
   ctx: AppContext,

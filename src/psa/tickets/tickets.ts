@@ -23,34 +23,69 @@ type TicketFrom = SelectQueryBuilder<DB & { t: DB['ticket'] }, 't', object>;
 const invalid = (path: string, message: string): AppError =>
   new AppError('validation', `${path}: ${message}`, [{ path, message }]);
 
-/** The filters, on the ticket table alone: the count query needs no joins and the indexes on ticket apply. */
-function filtered(db: Kysely<DB>, q: ListQuery): TicketFrom {
+/**
+ * The filters, on the ticket table alone: the count query needs no joins and the indexes on ticket apply. Also
+ * what they read (`deps`: the ticket columns and other tables), for the cached list totals and ids (listPage).
+ * The id (`ticketids`) is not listed: it never changes.
+ */
+function filtered(db: Kysely<DB>, q: ListQuery): { query: TicketFrom; deps: FilterDependencies } {
   if (q.open_only && q.closed_only)
     throw invalid('querystring.closed_only', 'open_only and closed_only cannot both be true');
   let query = db.selectFrom('ticket as t') as TicketFrom;
+  const deps: FilterDependencies = { columns: [], tables: [] };
+  const reads = (...columns: string[]) => {
+    for (const c of columns) if (!deps.columns.includes(c)) deps.columns.push(c);
+  };
   // dateclosed is set exactly while the status is a closed one (status-change.ts keeps it so).
-  if (q.open_only) query = query.where('t.dateclosed', 'is', null);
-  if (q.closed_only) query = query.where('t.dateclosed', 'is not', null);
-  if (q.status_id !== undefined) query = query.where('t.status_id', '=', q.status_id);
-  if (q.status?.length) query = query.where('t.status_id', 'in', q.status);
+  if (q.open_only) {
+    reads('dateclosed');
+    query = query.where('t.dateclosed', 'is', null);
+  }
+  if (q.closed_only) {
+    reads('dateclosed');
+    query = query.where('t.dateclosed', 'is not', null);
+  }
+  if (q.status_id !== undefined) {
+    reads('status_id');
+    query = query.where('t.status_id', '=', q.status_id);
+  }
+  if (q.status?.length) {
+    reads('status_id');
+    query = query.where('t.status_id', 'in', q.status);
+  }
   const typeId = q.requesttype_id ?? q.tickettype_id;
-  if (typeId !== undefined) query = query.where('t.tickettype_id', '=', typeId);
-  if (q.requesttype?.length) query = query.where('t.tickettype_id', 'in', q.requesttype);
-  if (q.client_id !== undefined) query = query.where('t.client_id', '=', q.client_id);
-  if (q.site_id !== undefined) query = query.where('t.site_id', '=', q.site_id);
-  if (q.user_id !== undefined) query = query.where('t.user_id', '=', q.user_id);
-  if (q.agent_id !== undefined) query = query.where('t.agent_id', '=', q.agent_id);
-  if (q.atera_alert_id !== undefined) query = query.where('t.atera_alert_id', '=', q.atera_alert_id);
-  if (q.isalert !== undefined) query = query.where('t.isalert', '=', q.isalert);
+  if (typeId !== undefined) {
+    reads('tickettype_id');
+    query = query.where('t.tickettype_id', '=', typeId);
+  }
+  if (q.requesttype?.length) {
+    reads('tickettype_id');
+    query = query.where('t.tickettype_id', 'in', q.requesttype);
+  }
+  for (const column of ['client_id', 'site_id', 'user_id', 'agent_id', 'atera_alert_id', 'isalert'] as const) {
+    const value = q[column];
+    if (value === undefined) continue;
+    reads(column);
+    query = query.where(`t.${column}`, '=', value);
+  }
   if (q.ticketids?.length) query = query.where('t.id', 'in', q.ticketids);
-  if (q.lastupdatefromdate) query = query.where('t.updated_at', '>=', q.lastupdatefromdate);
-  if (q.lastupdatetodate) query = query.where('t.updated_at', '<=', q.lastupdatetodate);
+  if (q.lastupdatefromdate) {
+    reads('updated_at');
+    query = query.where('t.updated_at', '>=', q.lastupdatefromdate);
+  }
+  if (q.lastupdatetodate) {
+    reads('updated_at');
+    query = query.where('t.updated_at', '<=', q.lastupdatetodate);
+  }
   const assetId = q.asset_id;
-  if (assetId !== undefined)
+  if (assetId !== undefined) {
+    deps.tables.push('ticket_asset');
     query = query.where('t.id', 'in', (eb) =>
       eb.selectFrom('ticket_asset').select('ticket_id').where('asset_id', '=', assetId),
     );
+  }
   if (q.search) {
+    reads('summary', 'details');
     const pattern = likePattern(q.search);
     const asId = /^\d{1,9}$/.test(q.search.trim()) ? Number(q.search.trim()) : undefined;
     query = query.where((eb) =>
@@ -61,28 +96,7 @@ function filtered(db: Kysely<DB>, q: ListQuery): TicketFrom {
       ]),
     );
   }
-  return query;
-}
-
-/** The ticket columns and other tables `filtered` reads for `q` (for the cached count, see cachedCount). */
-function filterDependencies(q: ListQuery): FilterDependencies {
-  const columns: string[] = [];
-  const used = (column: string, when: unknown) => {
-    if (when !== undefined && when !== false && !(Array.isArray(when) && when.length === 0)) columns.push(column);
-  };
-  used('dateclosed', q.open_only || q.closed_only);
-  used('status_id', q.status_id ?? q.status);
-  used('tickettype_id', q.requesttype_id ?? q.tickettype_id ?? q.requesttype);
-  used('client_id', q.client_id);
-  used('site_id', q.site_id);
-  used('user_id', q.user_id);
-  used('agent_id', q.agent_id);
-  used('atera_alert_id', q.atera_alert_id);
-  used('isalert', q.isalert);
-  used('updated_at', q.lastupdatefromdate || q.lastupdatetodate);
-  used('summary', q.search || undefined);
-  used('details', q.search || undefined);
-  return { columns, tables: q.asset_id !== undefined ? ['ticket_asset'] : [] };
+  return { query, deps };
 }
 
 function withNames(query: TicketFrom) {
@@ -194,16 +208,16 @@ export async function listTickets(
   q: ListQuery,
   p: Paging,
 ): Promise<{ rows: TicketOutput[]; total: number }> {
-  const base = filtered(ctx.db, q);
+  const { query: base, deps } = filtered(ctx.db, q);
   const col = orderColumn(q.order, ORDER, 't.id');
   const dir = q.orderdesc ? 'desc' : 'asc';
   // The page is chosen on the ticket table alone (no joins): in the default id order from the list's cached ids
-  // (cachedIdPage), otherwise with an OFFSET walk of the indexes; the names are joined for that page's rows only.
+  // (listPage), otherwise with an OFFSET walk of the indexes; the names are joined for that page's rows only.
   const [{ ids, total }, defs] = await Promise.all([
     listPage(
       ctx.db,
       'ticket',
-      filterDependencies(q),
+      deps,
       {
         allIds:
           col === 't.id'

@@ -88,7 +88,3 @@ export class AgentContext {
     return this.desiredValues;
   }
 }
-
-export function agentContext(agent: AteraAgent, lk: AssetLookups): AgentContext {
-  return new AgentContext(agent, lk);
-}

@@ -9,7 +9,7 @@ import type { AteraClient, ReadSummary } from '../client/index.js';
 import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings/settings.js';
 import { newImportState, processBatch } from './batch.js';
 import { BatchPipeline } from './batch-pipeline.js';
-import { type AgentContext, agentContext } from './device.js';
+import { AgentContext } from './device.js';
 import { loadAssetLookups, soundLinkHashes } from './lookups.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
@@ -120,7 +120,7 @@ export async function importAssets(
       sound ??= await soundLoad;
       let unchanged = 0;
       for (const agent of page.records) {
-        const device = agentContext(agent, lk);
+        const device = new AgentContext(agent, lk);
         seen.add(agent.AgentID);
         if (agent.OSType) osTypes.add(agent.OSType.trim());
         if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase())) excludedTypes.add(device.ext);
