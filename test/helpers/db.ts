@@ -52,9 +52,19 @@ export async function resetDatabase(database: Database): Promise<void> {
     SELECT tablename FROM pg_tables WHERE schemaname = 'public'`.execute(database.db);
   const tables = rows.filter((r) => !KEEP.includes(r.tablename));
   if (tables.length > 0) {
-    await sql
-      .raw(`TRUNCATE ${tables.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`)
-      .execute(database.db);
+    const truncate = sql.raw(`TRUNCATE ${tables.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+    // A job the previous test left finishing (the app's workers run in the test process) can lock the same
+    // tables in another order; PostgreSQL then aborts the TRUNCATE as the deadlock's victim (40P01), and the
+    // other side completes, so trying again succeeds.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await truncate.execute(database.db);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
   await seedDefaults(database.db);
 }
