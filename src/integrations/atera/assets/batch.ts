@@ -9,9 +9,16 @@ import { INTEGRATION } from '../settings/settings.js';
 import { applyBatch, ensureAssetTypes } from './apply.js';
 import { conflictsStillHolding, conflictsToRemember, rememberedConflicts, repoints } from './conflict-cache.js';
 import type { AgentContext } from './device.js';
-import { type AssetLookups, assetsByAteraId, assetsById, devicesToPlan, usersForLogins } from './lookups.js';
-import { loadMatchIndex, type MatchIndex } from './match-index.js';
-import { matchValue, type PlannedAction, pickUser, planAsset } from './plan.js';
+import {
+  type AssetLookups,
+  assetsByAteraId,
+  assetsById,
+  devicesToPlan,
+  type ExistingAsset,
+  usersForLogins,
+} from './lookups.js';
+import { loadMatchIndex, type MatchIndex, type MatchingField } from './match-index.js';
+import { matchValue, type NewAssetRow, type PlannedAction, pickUser, planAsset } from './plan.js';
 
 /** What one asset import carries from batch to batch. */
 export interface ImportState {
@@ -20,6 +27,8 @@ export interface ImportState {
   plannedTypes: Set<string>;
   /** Assets an update of this run re-points (see conflict-cache.ts). */
   repointed: Set<number>;
+  /** Index moves of updates planned before the index was loaded (see MatchIndex.place). */
+  pendingMoves: IndexMove[];
   /** Keeps the statistics of the asset and link tables current as an import grows them (not in a preview). */
   analyzer: GrowthAnalyzer | null;
 }
@@ -28,6 +37,7 @@ export const newImportState = (analyzer: GrowthAnalyzer | null): ImportState => 
   matchIndex: null,
   plannedTypes: new Set(),
   repointed: new Set(),
+  pendingMoves: [],
   analyzer,
 });
 
@@ -63,6 +73,8 @@ export async function processBatch(
   const field = lk.settings.atera_matchingfield;
   if (field !== null && state.matchIndex === null && toPlan.some((c) => !hasOwnAsset(c.ext))) {
     state.matchIndex = await loadMatchIndex(ctx.db, field);
+    for (const move of state.pendingMoves) state.matchIndex.place(...move);
+    state.pendingMoves = [];
   }
   const clientIds = [...new Set(toPlan.map((c) => c.site?.client_id).filter((x): x is number => x !== undefined))];
   const logins = [...new Set(toPlan.flatMap((c) => loginCandidates(c.agent.LastLoginUser)))];
@@ -115,16 +127,16 @@ export async function processBatch(
         };
       } else {
         claimed.add(plan.assetId);
-        if (repoints(byAteraId.get(c.ext) ?? byId.get(plan.assetId)!, plan.set, field))
+        const current = byAteraId.get(c.ext) ?? byId.get(plan.assetId)!;
+        if (repoints(current, plan.set, field)) {
           state.repointed.add(plan.assetId);
-        // An update that stores the Atera id links an asset found by the matching field (one found by Atera id
-        // is linked already). The index, loaded once per run, still has it unlinked: record the link, so a later
-        // device with the same value, in this batch or any later one, finds the asset linked to this agent and
-        // gets the conflict an asset linked before the run gives (not the asset), in a preview and an import
-        // alike. In memory only: no query per device.
-        if (plan.set.atera_id !== undefined && state.matchIndex) {
-          const v = matchValue(c.desired, field);
-          if (v !== null) state.matchIndex.link(normalizeMatchValue(v), plan.assetId, c.ext);
+          // The index, loaded once per run, still holds the asset as it was: move it to the value the update
+          // leaves and mark it linked to this agent (see MatchIndex.place). In memory only: no query per device.
+          // Not loaded yet: remembered, and applied when a later batch loads it (a preview writes nothing, so
+          // the database it loads from would not show the move).
+          const move = indexMove(current, plan.set, field, c.ext);
+          if (move && state.matchIndex) state.matchIndex.place(...move);
+          else if (move) state.pendingMoves.push(move);
         }
       }
     }
@@ -154,6 +166,28 @@ export async function processBatch(
   for (const p of plans) recorder.record(p.change);
 }
 
+type IndexMove = Parameters<MatchIndex['place']>;
+
+/** Where an update leaves an asset in the matching index: [asset, agent, old value, new value], normalized. */
+function indexMove(
+  current: ExistingAsset,
+  set: Partial<NewAssetRow>,
+  field: MatchingField | null,
+  ext: string,
+): IndexMove | null {
+  if (field === null) return null;
+  const valueIn = (inventory: string | null, values: NewAssetRow['fields']): string | null => {
+    const v = field === 'inventory_number' ? inventory : values[String(field)];
+    return v === null || v === undefined ? null : normalizeMatchValue(String(v));
+  };
+  const before = valueIn(current.inventory_number, current.fields);
+  const after = valueIn(
+    set.inventory_number !== undefined ? set.inventory_number : current.inventory_number,
+    set.fields ?? current.fields,
+  );
+  return [current.id, ext, before, after];
+}
+
 /** Writes a batch's plan (plans[i] is the plan of devices[i]) and its conflicts to remember, in one transaction. */
 async function writeBatch(
   ctx: AppContext,
@@ -168,6 +202,7 @@ async function writeBatch(
     const typeIds = await ensureAssetTypes(tx, newTypes, lk.settings.atera_defaultgroup!);
     for (const [name, id] of typeIds) {
       lk.assetTypes.set(name, id);
+      lk.typesCreatedByRun.add(name);
       lk.keyFieldOfType.set(id, null);
     }
     await applyBatch(tx, plans, typeIds, now);

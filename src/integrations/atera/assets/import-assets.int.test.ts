@@ -153,4 +153,40 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     const fresh = await importRun(false);
     expect(await changes(fresh.id)).toEqual(await changes(again.id));
   });
+
+  it('a preview names new asset types in every batch, as the import that creates them does', async () => {
+    // Only the type of the hand-made asset stays: every other device needs an asset type the run creates.
+    await t.ctx.db
+      .deleteFrom('asset_type')
+      .where('id', 'not in', t.ctx.db.selectFrom('asset').select('assettype_id'))
+      .execute();
+    const preview = await importRun(true);
+    const imported = await importRun(false);
+    const previewChanges = await changes(preview.id);
+    expect(previewChanges.filter((c: any) => /new asset type/.test(c.reason ?? '')).length).toBeGreaterThan(1);
+    expect(await changes(imported.id)).toEqual(previewChanges);
+  });
+
+  it('an update that moves an asset to a new matching value moves it in the index for the rest of the run', async () => {
+    await importRun(false);
+    // In Atera the linked device's serial changes, and a later device carries that new serial.
+    const MOVED = 'MOVED-SERIAL-2';
+    sim.state.changeAgent(first.AgentID, { VendorSerialNumber: MOVED });
+    const third = sim.state.addAgent({ CustomerID: first.CustomerID!, OSType: 'Server', VendorSerialNumber: MOVED });
+    const preview = await importRun(true);
+    const imported = await importRun(false);
+    expect(await changes(imported.id)).toEqual(await changes(preview.id));
+    expect(await changeOf(imported.id, first)).toMatchObject({ action: 'update', reason: 'matched by Atera ID' });
+    // The asset now has the new serial and is linked to the first device: the same conflict as if it had
+    // carried that serial before the run.
+    expect(await changeOf(imported.id, third)).toMatchObject({
+      action: 'conflict',
+      reason: `asset ${assetId} has the matching value "${MOVED}" but is linked to Atera agent ${first.AgentID}`,
+    });
+    // No asset has the old serial any more: the device that conflicted over it gets its own asset.
+    expect(await changeOf(imported.id, second)).toMatchObject({ action: 'create' });
+    // A fresh plan agrees with what the run did: nothing left to create or update.
+    const again = await importRun(false);
+    expect(again.counts).toMatchObject({ created: 0, updated: 0, conflicts: imported.counts.conflicts });
+  });
 });

@@ -27,6 +27,11 @@ export interface AssetLookups {
   clientsByName: Map<string, { client_id: number; main_site_id: number | null }[]>;
   defaultSite: SiteTarget | null;
   assetTypes: Map<string, number>;
+  /**
+   * Asset types (lower-case names) this import created: a device of one is reported with "new asset type" in
+   * every batch, as the preview (which creates none) reports it, whatever the batch boundaries.
+   */
+  typesCreatedByRun: Set<string>;
   assetFields: FieldDef[];
   customFields: FieldDef[];
   keyFieldOfType: Map<number, number | null>;
@@ -89,6 +94,7 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
         ? { site_id: settings.atera_defaultsite, client_id: defSiteClient, rule: 'default' }
         : null,
     assetTypes: new Map(types.map((t) => [t.name.toLowerCase(), t.id])),
+    typesCreatedByRun: new Set(),
     assetFields,
     customFields,
     keyFieldOfType: new Map(types.map((t) => [t.id, t.keyfield_id])),

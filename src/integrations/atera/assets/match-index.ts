@@ -45,18 +45,36 @@ export class MatchIndex implements AssetCandidateLookup {
   }
 
   /**
-   * An asset this run links to an agent through the matching field: from now on the index names that agent, as
-   * for an asset linked before the run, so a later device with the value gets the same conflict instead of
-   * taking the asset over. Only an unlinked asset is linked this way; it is stored as its bare id.
+   * An asset this run updates: from now on the index holds it under the matching value it has after the update
+   * (`to`, normalized; null when it has none) and names the agent it is linked to, as an index loaded after the
+   * write would. So a later device with the new value gets the conflict an asset linked before the run gives
+   * (not the asset, and not a duplicate), and one with the old value no longer finds it, in a preview and an
+   * import alike. Idempotent: an index loaded after the write already holds the result.
    */
-  link(normalizedValue: string, assetId: number, externalId: string): void {
-    const current = this.byValue.get(normalizedValue);
+  place(assetId: number, externalId: string, from: string | null, to: string | null): void {
+    if (from !== null && from !== to) this.remove(from, assetId);
+    if (to === null) return;
     const linked: AssetCandidate = { id: assetId, external_id: externalId };
-    if (current === assetId) this.byValue.set(normalizedValue, linked);
-    else if (Array.isArray(current)) {
-      const i = current.indexOf(assetId);
+    const current = this.byValue.get(to);
+    if (Array.isArray(current)) {
+      const i = current.findIndex((e) => idOf(e) === assetId);
       if (i >= 0) current[i] = linked;
+      else current.push(linked);
+    } else if (current !== undefined && idOf(current) === assetId) this.byValue.set(to, linked);
+    else this.put(to, linked);
+  }
+
+  private remove(key: string, assetId: number): void {
+    const current = this.byValue.get(key);
+    if (current === undefined) return;
+    if (!Array.isArray(current)) {
+      if (idOf(current) === assetId) this.byValue.delete(key);
+      return;
     }
+    const rest = current.filter((e) => idOf(e) !== assetId);
+    if (rest.length === current.length) return;
+    if (rest.length === 0) this.byValue.delete(key);
+    else this.byValue.set(key, rest.length === 1 ? rest[0]! : rest);
   }
 
   private put(key: string, entry: Entry): void {
@@ -66,6 +84,8 @@ export class MatchIndex implements AssetCandidateLookup {
     else this.byValue.set(key, [current, entry]);
   }
 }
+
+const idOf = (entry: Entry): number => (typeof entry === 'number' ? entry : entry.id);
 
 function candidateOf(entry: Entry): AssetCandidate {
   if (typeof entry !== 'number') return entry;

@@ -184,7 +184,8 @@ export function planAsset(
     for (const f of lk.customFields)
       if (row.customfields[String(f.id)] !== undefined)
         fields[`custom: ${f.name}`] = { before: null, after: row.customfields[String(f.id)] };
-    const reason = `${match.reason ?? 'no matching asset'}; site by ${site.rule}${newType ? `; new asset type "${newType}"` : ''}${problems}`;
+    const typeIsNew = newType !== null || lk.typesCreatedByRun.has(osType.toLowerCase());
+    const reason = `${match.reason ?? 'no matching asset'}; site by ${site.rule}${typeIsNew ? `; new asset type "${osType}"` : ''}${problems}`;
     return {
       kind: 'create',
       change: { ...base, local_id: null, action: 'create', reason, fields },
