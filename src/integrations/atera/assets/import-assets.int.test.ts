@@ -6,6 +6,7 @@ import type { AteraSim, SimAgent } from '../../../atera-sim/index.js';
 import { createRun, RunRecorder } from '../../../sync/runs.js';
 import { ateraClientFor, INTEGRATION } from '../settings/settings.js';
 import { importAssets } from './import-assets.js';
+import { soundLinkHashes } from './lookups.js';
 
 /**
  * Matching across batch boundaries (issue contract: "Match: the stored atera_id first, then atera_matchingfield;
@@ -78,7 +79,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
   });
 
   /** An asset import (or preview) with one device per page and per batch: every device is its own batch. */
-  const importRun = async (preview: boolean, batchSize = 1) => {
+  const importRun = async (preview: boolean, batchSize = 1, soundLinks?: Promise<Map<string, string>>) => {
     const runId = await createRun(t.ctx.db, {
       integration: INTEGRATION,
       kind: 'import_assets',
@@ -88,7 +89,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     const recorder = new RunRecorder(t.ctx.db, runId, () => t.ctx.clock.now());
     await recorder.start();
     const client = await ateraClientFor(t.ctx, { pageSize: 1 });
-    await importAssets(t.ctx, client, { preview, recorder, batchSize });
+    await importAssets(t.ctx, client, { preview, recorder, batchSize, ...(soundLinks ? { soundLinks } : {}) });
     await recorder.finish('succeeded');
     return { id: runId, counts: recorder.counts };
   };
@@ -188,5 +189,25 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     // A fresh plan agrees with what the run did: nothing left to create or update.
     const again = await importRun(false);
     expect(again.counts).toMatchObject({ created: 0, updated: 0, conflicts: imported.counts.conflicts });
+  });
+
+  it('decides devices read before the sound-link snapshot arrives exactly as those read after it', async () => {
+    await importRun(false);
+    sim.state.changeAgent(first.AgentID, { Vendor: 'Changed Vendor Inc.' });
+    // Arrives only after every page is read: every device waits for it.
+    const late = new Promise<Map<string, string>>((resolve) => {
+      setTimeout(() => resolve(soundLinkHashes(t.ctx.db)), 1500);
+    });
+    const delayed = await importRun(true, 1000, late);
+    const normal = await importRun(true, 1000);
+    expect(delayed.counts).toEqual(normal.counts);
+    expect(delayed.counts).toMatchObject({ updated: 1, created: 0 });
+    expect(delayed.counts.unchanged).toBeGreaterThan(10);
+    expect(await changes(delayed.id)).toEqual(await changes(normal.id));
+  });
+
+  it('fails the run with the error of the snapshot instead of hanging when it cannot be read', async () => {
+    const failed = Promise.reject(new Error('snapshot query failed'));
+    await expect(importRun(false, 1000, failed)).rejects.toThrow('snapshot query failed');
   });
 });

@@ -17,6 +17,8 @@ export const BATCH_SIZE = 1000;
 /** Batches read but not yet written, at most (see batch-pipeline.ts). */
 const QUEUED_BATCHES = 4;
 const RECORD_INTERVAL_MS = 1000;
+/** Devices read before the sound-link snapshot arrives, at most, before the read waits for it. */
+const EARLY_LIMIT = 10_000;
 
 export interface AssetImportResult {
   recorder: RunRecorder;
@@ -41,6 +43,8 @@ export async function importAssets(
     plannedCustomers?: Map<number, string>;
     /** Devices per batch (default BATCH_SIZE); tests make it small to cross batch boundaries with a few devices. */
     batchSize?: number;
+    /** The sound-link snapshot (default: loaded from the database); tests delay it or make it fail. */
+    soundLinks?: Promise<Map<string, string>>;
   },
 ): Promise<AssetImportResult> {
   const { recorder } = opts;
@@ -65,10 +69,18 @@ export async function importAssets(
   const excludedTypes = new Set<string>();
   const osTypes = new Set<string>();
   const state = newImportState(opts.preview ? null : await GrowthAnalyzer.start(ctx.db, ['asset', 'sync_link']));
-  // Loaded while the first page is read; awaited by the first page.
-  const soundLoad = soundLinkHashes(ctx.db);
-  soundLoad.catch(() => undefined);
+  // The snapshot of sound links loads while the first pages are read (it is a scan of the link table: waiting for
+  // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `early`.
+  const soundLoad = opts.soundLinks ?? soundLinkHashes(ctx.db);
   let sound: Map<string, string> | null = null;
+  soundLoad.then(
+    (m) => {
+      sound = m;
+    },
+    () => undefined,
+  );
+  let early: AgentContext[] = [];
+  const typeOf = osTypeClassifier(lk.deviceTypes);
   let batch: AgentContext[] = [];
   let recordedAt = 0;
   const pipeline = new BatchPipeline<AgentContext[]>(
@@ -117,23 +129,34 @@ export async function importAssets(
           run_id: recorder.runId,
         });
       }
-      sound ??= await soundLoad;
-      let unchanged = 0;
+      // Bounded: past a few pages without the snapshot, wait for it (and see its error, if it failed).
+      if (sound === null && early.length >= EARLY_LIMIT) sound = await soundLoad;
+      const devices: AgentContext[] = [];
       for (const agent of page.records) {
-        const device = new AgentContext(agent, lk);
         seen.add(agent.AgentID);
-        if (agent.OSType) osTypes.add(agent.OSType.trim());
-        if (!agent.OSType || !lk.deviceTypes.has(agent.OSType.trim().toLowerCase())) excludedTypes.add(device.ext);
-        // Same content hash as its sound link had when the run began: nothing to plan or write, and nothing to
-        // hold until a batch is written (an unchanged sync then keeps no per-device state at all).
-        if (sound.get(device.ext) === device.hash) unchanged++;
-        else batch.push(device);
+        const device = new AgentContext(agent, lk);
+        const type = typeOf(agent.OSType);
+        if (type.name !== null) osTypes.add(type.name);
+        if (!type.imported) excludedTypes.add(device.ext);
+        devices.push(device);
       }
-      recorder.countUnchanged(unchanged);
+      if (sound === null) early.push(...devices);
+      else {
+        const decide = decider(sound, batch);
+        if (early.length > 0) {
+          recorder.countUnchanged(decide(early));
+          early = [];
+        }
+        recorder.countUnchanged(decide(devices));
+      }
       if (batch.length >= batchSize) {
         await pipeline.submit(batch);
         batch = [];
       }
+    }
+    if (early.length > 0) {
+      sound ??= await soundLoad;
+      recorder.countUnchanged(decider(sound, batch)(early));
     }
     if (batch.length > 0) await pipeline.submit(batch);
     await pipeline.drain();
@@ -153,4 +176,38 @@ export async function importAssets(
     };
   }
   return { recorder, read: read.summary(), seen, excludedTypes };
+}
+
+/**
+ * Sorts devices in Atera's order: the same content hash as its sound link had when the run began means nothing to
+ * plan or write, and nothing to hold until a batch is written (an unchanged sync keeps no per-device state);
+ * the rest join the batch. Returns how many were unchanged.
+ */
+function decider(sound: Map<string, string>, batch: AgentContext[]): (devices: AgentContext[]) => number {
+  return (devices) => {
+    let unchanged = 0;
+    for (const device of devices) {
+      if (sound.get(device.ext) === device.hash) unchanged++;
+      else batch.push(device);
+    }
+    return unchanged;
+  };
+}
+
+/** An agent's OSType as the import reads it (trimmed; imported or not), worked out once per distinct value. */
+function osTypeClassifier(
+  deviceTypes: Set<string>,
+): (osType: string | null | undefined) => { name: string | null; imported: boolean } {
+  const known = new Map<string, { name: string | null; imported: boolean }>();
+  const none = { name: null, imported: false };
+  return (osType) => {
+    if (!osType) return none;
+    let type = known.get(osType);
+    if (type === undefined) {
+      const name = osType.trim();
+      type = { name: name || null, imported: deviceTypes.has(name.toLowerCase()) };
+      known.set(osType, type);
+    }
+    return type;
+  };
 }
