@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -50,8 +52,32 @@ const parsers: Record<number, (v: string) => unknown> = {
   [INTERVAL]: (v) => v,
 };
 
+/**
+ * Creates a new PGlite database directory in a worker thread that then exits.
+ * Why: creating one runs initdb inside the WebAssembly runtime, and an instance that did so keeps ~500 MB more
+ * resident for its whole life than one that opened an existing directory (measured: RSS 850 MB vs 350 MB).
+ * Closing it does not give that back until V8 happens to collect it; a worker's memory goes when it exits.
+ */
+async function createPgliteDirectory(dataDir: string): Promise<void> {
+  const worker = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     import(workerData.module).then(async ({ PGlite }) => { await (await PGlite.create(workerData.dataDir)).close(); });`,
+    { eval: true, workerData: { module: import.meta.resolve('@electric-sql/pglite'), dataDir } },
+  );
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`creating the database in ${dataDir} failed (exit ${code})`)),
+    );
+  });
+}
+
 export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) {
+    const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+    mkdirSync(dataDir, { recursive: true });
+    if (fresh && !loadDataDir) await createPgliteDirectory(dataDir);
+  }
   const pglite = await PGlite.create(dataDir, { parsers, loadDataDir });
   await pglite.exec(`SET TIME ZONE 'UTC'`);
   return pglite;
