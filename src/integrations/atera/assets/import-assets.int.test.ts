@@ -206,10 +206,17 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     expect(await changes(delayed.id)).toEqual(await changes(normal.id));
   });
 
-  it('fails the run with the error of the snapshot instead of hanging when it cannot be read', async () => {
+  it('fails the run with the error of the snapshot as soon as it is known, without reading the rest', async () => {
     const failed = Promise.reject(new Error('snapshot query failed'));
     // Handled here too: it is created before the run starts, while the import attaches its handler only later.
     failed.catch(() => undefined);
+    const before = sim.state.callLog().length;
     await expect(importRun(false, 1000, failed)).rejects.toThrow('snapshot query failed');
+    // It fails as soon as the failure is known, not after reading every page (one device per page here).
+    const pagesRead = sim.state
+      .callLog()
+      .slice(before)
+      .filter((c) => c.path.startsWith('/api/v3/agents')).length;
+    expect(pagesRead).toBeLessThan(sim.state.listAgents({}).length);
   });
 });

@@ -73,11 +73,14 @@ export async function importAssets(
   // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `early`.
   const soundLoad = opts.soundLinks ?? soundLinkHashes(ctx.db);
   let sound: Map<string, string> | null = null;
+  let soundFailed = false;
   soundLoad.then(
     (m) => {
       sound = m;
     },
-    () => undefined,
+    () => {
+      soundFailed = true;
+    },
   );
   let early: AgentContext[] = [];
   const typeOf = osTypeClassifier(lk.deviceTypes);
@@ -129,8 +132,9 @@ export async function importAssets(
           run_id: recorder.runId,
         });
       }
-      // Bounded: past a few pages without the snapshot, wait for it (and see its error, if it failed).
-      if (sound === null && early.length >= EARLY_LIMIT) sound = await soundLoad;
+      // Bounded: past a few pages without the snapshot, wait for it. A failed one fails the run now (its error
+      // is thrown here), not after the rest of the read.
+      if (sound === null && (soundFailed || early.length >= EARLY_LIMIT)) sound = await soundLoad;
       const devices: AgentContext[] = [];
       for (const agent of page.records) {
         seen.add(agent.AgentID);
