@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { DB } from '../../../db/schema.js';
 import { type Link, upsertLinks } from '../../../sync/links.js';
 import { INTEGRATION } from '../settings/settings.js';
-import type { PlannedAction } from './plan.js';
+import type { NewAssetRow, PlannedAction } from './plan.js';
 
 /** Creates the asset types a batch needs (named like the OSType, under the default group, with every asset field). */
 export async function ensureAssetTypes(tx: Kysely<DB>, names: string[], groupId: number): Promise<Map<string, number>> {
@@ -34,6 +34,25 @@ export async function ensureAssetTypes(tx: Kysely<DB>, names: string[], groupId:
 }
 
 /**
+ * One INSERT of new assets from per-column arrays (unnest). Why not a multi-row VALUES: 1,000 assets are 10,000
+ * parameters, and parsing and binding that statement cost PostgreSQL a quarter of the insert itself.
+ */
+async function insertAssets(tx: Kysely<DB>, rows: NewAssetRow[]): Promise<{ id: number; atera_id: string }[]> {
+  const column = <T>(pick: (r: NewAssetRow) => T): T[] => rows.map(pick);
+  const { rows: inserted } = await sql<{ id: number; atera_id: string }>`
+    INSERT INTO "asset" (atera_id, inventory_number, key_field, client_id, site_id, assettype_id, user_id, inactive,
+      fields, customfields)
+    SELECT * FROM unnest(
+      ${column((r) => r.atera_id)}::text[], ${column((r) => r.inventory_number)}::text[],
+      ${column((r) => r.key_field)}::text[], ${column((r) => r.client_id)}::int[], ${column((r) => r.site_id)}::int[],
+      ${column((r) => r.assettype_id)}::int[], ${column((r) => r.user_id)}::int[], ${column((r) => r.inactive)}::bool[],
+      ${column((r) => JSON.stringify(r.fields))}::jsonb[], ${column((r) => JSON.stringify(r.customfields))}::jsonb[]
+    )
+    RETURNING id, atera_id`.execute(tx);
+  return inserted;
+}
+
+/**
  * Writes one batch's plan: creates as one multi-row INSERT, updates row by row (only changed
  * columns), links as one upsert. Unchanged devices write nothing.
  */
@@ -46,14 +65,11 @@ export async function applyBatch(
   const links: Link[] = [];
   const creates = plans.filter((p): p is Extract<PlannedAction, { kind: 'create' }> => p.kind === 'create');
   if (creates.length) {
-    const rows = creates.map((p) => ({
-      ...p.row,
-      assettype_id: p.row.assettype_id ?? typeIds.get(p.newType!.toLowerCase())!,
-      fields: JSON.stringify(p.row.fields),
-      customfields: JSON.stringify(p.row.customfields),
-    }));
-    const inserted = await tx.insertInto('asset').values(rows).returning(['id', 'atera_id']).execute();
-    const idOf = new Map(inserted.map((r) => [r.atera_id!, r.id]));
+    const inserted = await insertAssets(
+      tx,
+      creates.map((p) => ({ ...p.row, assettype_id: p.row.assettype_id ?? typeIds.get(p.newType!.toLowerCase())! })),
+    );
+    const idOf = new Map(inserted.map((r) => [r.atera_id, r.id]));
     for (const p of creates) {
       const id = idOf.get(p.row.atera_id)!;
       p.change.local_id = id;
