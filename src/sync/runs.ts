@@ -105,7 +105,7 @@ export async function createRun(
 }
 
 /**
- * Records one run as it goes: counts, per-record changes (buffered and written in multi-row inserts),
+ * Records one run as it goes: counts, per-record changes (buffered and written as one INSERT from arrays per 1,000),
  * progress, and the final status. Unchanged records are counted but not stored one by one, so a
  * run over 100,000 unchanged devices writes a handful of rows.
  */

@@ -53,7 +53,7 @@ async function insertAssets(tx: Kysely<DB>, rows: NewAssetRow[]): Promise<{ id: 
 }
 
 /**
- * Writes one batch's plan: creates as one multi-row INSERT, updates row by row (only changed
+ * Writes one batch's plan: creates as one INSERT from arrays, updates row by row (only changed
  * columns), links as one upsert. Unchanged devices write nothing.
  */
 export async function applyBatch(
