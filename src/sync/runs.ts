@@ -63,14 +63,13 @@ export interface Change {
  * inserting its rows (a first import of 20,000 devices: 1.2 s of parse/bind against 0.6 s of execution).
  */
 async function insertChanges(db: Kysely<DB>, runId: number, changes: Change[]): Promise<void> {
-  const column = <T>(pick: (c: Change) => T): T[] => changes.map(pick);
   await sql`
     INSERT INTO "sync_change" (run_id, entity, external_id, local_id, action, name, reason, fields)
     SELECT ${runId}::int, u.entity, u.external_id, u.local_id, u.action, u.name, u.reason, u.fields::jsonb
     FROM unnest(
-      ${column((c) => c.entity)}::text[], ${column((c) => c.external_id)}::text[],
-      ${column((c) => c.local_id)}::int[], ${column((c) => c.action)}::text[], ${column((c) => c.name)}::text[],
-      ${column((c) => c.reason)}::text[], ${column((c) => (c.fields ? JSON.stringify(c.fields) : null))}::text[]
+      ${changes.map((c) => c.entity)}::text[], ${changes.map((c) => c.external_id)}::text[],
+      ${changes.map((c) => c.local_id)}::int[], ${changes.map((c) => c.action)}::text[], ${changes.map((c) => c.name)}::text[],
+      ${changes.map((c) => c.reason)}::text[], ${changes.map((c) => (c.fields ? JSON.stringify(c.fields) : null))}::text[]
     ) WITH ORDINALITY AS u(entity, external_id, local_id, action, name, reason, fields, ord)
     ORDER BY u.ord`.execute(db);
 }

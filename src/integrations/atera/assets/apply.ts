@@ -38,15 +38,14 @@ export async function ensureAssetTypes(tx: Kysely<DB>, names: string[], groupId:
  * parameters, and parsing and binding that statement cost PostgreSQL a quarter of the insert itself.
  */
 async function insertAssets(tx: Kysely<DB>, rows: NewAssetRow[]): Promise<{ id: number; atera_id: string }[]> {
-  const column = <T>(pick: (r: NewAssetRow) => T): T[] => rows.map(pick);
   const { rows: inserted } = await sql<{ id: number; atera_id: string }>`
     INSERT INTO "asset" (atera_id, inventory_number, key_field, client_id, site_id, assettype_id, user_id, inactive,
       fields, customfields)
     SELECT * FROM unnest(
-      ${column((r) => r.atera_id)}::text[], ${column((r) => r.inventory_number)}::text[],
-      ${column((r) => r.key_field)}::text[], ${column((r) => r.client_id)}::int[], ${column((r) => r.site_id)}::int[],
-      ${column((r) => r.assettype_id)}::int[], ${column((r) => r.user_id)}::int[], ${column((r) => r.inactive)}::bool[],
-      ${column((r) => JSON.stringify(r.fields))}::jsonb[], ${column((r) => JSON.stringify(r.customfields))}::jsonb[]
+      ${rows.map((r) => r.atera_id)}::text[], ${rows.map((r) => r.inventory_number)}::text[],
+      ${rows.map((r) => r.key_field)}::text[], ${rows.map((r) => r.client_id)}::int[], ${rows.map((r) => r.site_id)}::int[],
+      ${rows.map((r) => r.assettype_id)}::int[], ${rows.map((r) => r.user_id)}::int[], ${rows.map((r) => r.inactive)}::bool[],
+      ${rows.map((r) => JSON.stringify(r.fields))}::jsonb[], ${rows.map((r) => JSON.stringify(r.customfields))}::jsonb[]
     )
     RETURNING id, atera_id`.execute(tx);
   return inserted;

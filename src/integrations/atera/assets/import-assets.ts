@@ -18,7 +18,7 @@ export const BATCH_SIZE = 1000;
 const QUEUED_BATCHES = 4;
 const RECORD_INTERVAL_MS = 1000;
 /** Devices read before the sound-link snapshot arrives, at most, before the read waits for it. */
-const EARLY_LIMIT = 10_000;
+const WAITING_LIMIT = 10_000;
 
 export interface AssetImportResult {
   recorder: RunRecorder;
@@ -70,7 +70,7 @@ export async function importAssets(
   const osTypes = new Set<string>();
   const state = newImportState(opts.preview ? null : await GrowthAnalyzer.start(ctx.db, ['asset', 'sync_link']));
   // The snapshot of sound links loads while the first pages are read (it is a scan of the link table: waiting for
-  // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `early`.
+  // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `waiting`.
   const soundLoad = opts.soundLinks ?? soundLinkHashes(ctx.db);
   let sound: Map<string, string> | null = null;
   let soundFailed = false;
@@ -82,7 +82,7 @@ export async function importAssets(
       soundFailed = true;
     },
   );
-  let early: AgentContext[] = [];
+  let waiting: AgentContext[] = [];
   const typeOf = osTypeClassifier(lk.deviceTypes);
   let batch: AgentContext[] = [];
   let recordedAt = 0;
@@ -134,33 +134,27 @@ export async function importAssets(
       }
       // Bounded: past a few pages without the snapshot, wait for it. A failed one fails the run now (its error
       // is thrown here), not after the rest of the read.
-      if (sound === null && (soundFailed || early.length >= EARLY_LIMIT)) sound = await soundLoad;
-      const devices: AgentContext[] = [];
+      if (sound === null && (soundFailed || waiting.length >= WAITING_LIMIT)) sound = await soundLoad;
       for (const agent of page.records) {
         seen.add(agent.AgentID);
         const device = new AgentContext(agent, lk);
         const type = typeOf(agent.OSType);
         if (type.name !== null) osTypes.add(type.name);
         if (!type.imported) excludedTypes.add(device.ext);
-        devices.push(device);
+        waiting.push(device);
       }
-      if (sound === null) early.push(...devices);
-      else {
-        const decide = decider(sound, batch);
-        if (early.length > 0) {
-          recorder.countUnchanged(decide(early));
-          early = [];
-        }
-        recorder.countUnchanged(decide(devices));
+      if (sound !== null) {
+        recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
+        waiting = [];
       }
       if (batch.length >= batchSize) {
         await pipeline.submit(batch);
         batch = [];
       }
     }
-    if (early.length > 0) {
+    if (waiting.length > 0) {
       sound ??= await soundLoad;
-      recorder.countUnchanged(decider(sound, batch)(early));
+      recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
     }
     if (batch.length > 0) await pipeline.submit(batch);
     await pipeline.drain();
@@ -187,15 +181,13 @@ export async function importAssets(
  * plan or write, and nothing to hold until a batch is written (an unchanged sync keeps no per-device state);
  * the rest join the batch. Returns how many were unchanged.
  */
-function decider(sound: Map<string, string>, batch: AgentContext[]): (devices: AgentContext[]) => number {
-  return (devices) => {
-    let unchanged = 0;
-    for (const device of devices) {
-      if (sound.get(device.ext) === device.hash) unchanged++;
-      else batch.push(device);
-    }
-    return unchanged;
-  };
+function sortUnchanged(sound: Map<string, string>, devices: AgentContext[], batch: AgentContext[]): number {
+  let unchanged = 0;
+  for (const device of devices) {
+    if (sound.get(device.ext) === device.hash) unchanged++;
+    else batch.push(device);
+  }
+  return unchanged;
 }
 
 /** An agent's OSType as the import reads it (trimmed; imported or not), worked out once per distinct value. */
