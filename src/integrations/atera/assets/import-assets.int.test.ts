@@ -6,7 +6,7 @@ import type { AteraSim, SimAgent } from '../../../atera-sim/index.js';
 import { createRun, RunRecorder } from '../../../sync/runs.js';
 import { ateraClientFor, INTEGRATION } from '../settings/settings.js';
 import { importAssets } from './import-assets.js';
-import { soundLinkHashes } from './lookups.js';
+import { type SoundLinks, soundLinkHashes } from './lookups.js';
 
 /**
  * Matching across batch boundaries (issue contract: "Match: the stored atera_id first, then atera_matchingfield;
@@ -79,7 +79,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
   });
 
   /** An asset import (or preview) with one device per page and per batch: every device is its own batch. */
-  const importRun = async (preview: boolean, batchSize = 1, soundLinks?: Promise<Map<string, string>>) => {
+  const importRun = async (preview: boolean, batchSize = 1, soundLinks?: Promise<SoundLinks>) => {
     const runId = await createRun(t.ctx.db, {
       integration: INTEGRATION,
       kind: 'import_assets',
@@ -195,7 +195,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     await importRun(false);
     sim.state.changeAgent(first.AgentID, { Vendor: 'Changed Vendor Inc.' });
     // Arrives only after every page is read: every device waits for it.
-    const late = new Promise<Map<string, string>>((resolve) => {
+    const late = new Promise<SoundLinks>((resolve) => {
       setTimeout(() => resolve(soundLinkHashes(t.ctx.db)), 1500);
     });
     const delayed = await importRun(true, 1000, late);

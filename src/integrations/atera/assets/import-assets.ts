@@ -9,8 +9,10 @@ import type { AteraClient, ReadSummary } from '../client/index.js';
 import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings/settings.js';
 import { newImportState, processBatch } from './batch.js';
 import { BatchPipeline } from './batch-pipeline.js';
-import { AgentContext } from './device.js';
-import { loadAssetLookups, soundLinkHashes } from './lookups.js';
+import { AgentContext, hashDevice } from './device.js';
+import { osTypeClassifier } from './device-hash.js';
+import { hashSettingsOf, loadAssetLookups, type SoundLinks, soundLinkHashes } from './lookups.js';
+import { AgentPageWorker, type DecodedAgentsPayload } from './page-worker.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
 export const BATCH_SIZE = 1000;
@@ -44,7 +46,7 @@ export async function importAssets(
     /** Devices per batch (default BATCH_SIZE); tests make it small to cross batch boundaries with a few devices. */
     batchSize?: number;
     /** The sound-link snapshot (default: loaded from the database); tests delay it or make it fail. */
-    soundLinks?: Promise<Map<string, string>>;
+    soundLinks?: Promise<SoundLinks>;
   },
 ): Promise<AssetImportResult> {
   const { recorder } = opts;
@@ -64,7 +66,10 @@ export async function importAssets(
       [{ path: 'atera_defaultgroup', message: 'not set' }],
     );
   }
-  const read = client.agents();
+  // Each page body also goes to the page worker as it arrives (page-worker.ts): by the page's turn it is decoded,
+  // and once the snapshot is there, only the devices that changed come back.
+  const worker = new AgentPageWorker(hashSettingsOf(lk), ctx.logger);
+  const read = client.agents({ decoder: worker.decoder });
   const seen = new ExternalIdSet();
   const excludedTypes = new Set<string>();
   const osTypes = new Set<string>();
@@ -72,11 +77,12 @@ export async function importAssets(
   // The snapshot of sound links loads while the first pages are read (it is a scan of the link table: waiting for
   // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `waiting`.
   const soundLoad = opts.soundLinks ?? soundLinkHashes(ctx.db);
-  let sound: Map<string, string> | null = null;
+  let sound: Map<number, string> | null = null;
   let soundFailed = false;
   soundLoad.then(
-    (m) => {
-      sound = m;
+    (links) => {
+      sound = links.map;
+      worker.snapshot(links);
     },
     () => {
       soundFailed = true;
@@ -134,26 +140,44 @@ export async function importAssets(
       }
       // Bounded: past a few pages without the snapshot, wait for it. A failed one fails the run now (its error
       // is thrown here), not after the rest of the read.
-      if (sound === null && (soundFailed || waiting.length >= WAITING_LIMIT)) sound = await soundLoad;
-      for (const agent of page.records) {
-        seen.add(agent.AgentID);
-        const device = new AgentContext(agent, lk);
-        const type = typeOf(agent.OSType);
-        if (type.name !== null) osTypes.add(type.name);
-        if (!type.imported) excludedTypes.add(device.ext);
-        waiting.push(device);
-      }
-      if (sound !== null) {
+      if (sound === null && (soundFailed || waiting.length >= WAITING_LIMIT)) sound = (await soundLoad).map;
+      if (sound !== null && waiting.length > 0) {
         recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
         waiting = [];
       }
+      // Decoded by the worker: the unchanged devices were kept back (only counted), the records are those that
+      // changed, with their hashes. Decoded here: the worker's hashes by AgentID, if it sent them.
+      const decoded = page.payload as DecodedAgentsPayload | undefined;
+      const hashes = decoded ? null : worker.hashesOf(page.page);
+      if (decoded) {
+        for (const id of decoded.skippedIds) seen.add(id);
+        for (const t of decoded.skippedOsTypes) {
+          const name = typeOf(t).name;
+          if (name !== null) osTypes.add(name);
+        }
+      }
+      let unchanged = page.skipped;
+      for (let i = 0; i < page.records.length; i++) {
+        const agent = page.records[i]!;
+        const id = agent.AgentID;
+        seen.add(id);
+        const type = typeOf(agent.OSType);
+        if (type.name !== null) osTypes.add(type.name);
+        if (!type.imported) excludedTypes.add(String(id));
+        const hash = (decoded ? decoded.hashes[i] : hashes?.get(id)) ?? hashDevice(agent, lk);
+        if (sound === null) waiting.push(new AgentContext(agent, lk, hash));
+        // The common case of a scheduled sync on a page the main thread parsed: nothing is made for the device.
+        else if (sound.get(id) === hash) unchanged++;
+        else batch.push(new AgentContext(agent, lk, hash));
+      }
+      recorder.countUnchanged(unchanged);
       if (batch.length >= batchSize) {
         await pipeline.submit(batch);
         batch = [];
       }
     }
     if (waiting.length > 0) {
-      sound ??= await soundLoad;
+      sound ??= (await soundLoad).map;
       recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
     }
     if (batch.length > 0) await pipeline.submit(batch);
@@ -167,9 +191,11 @@ export async function importAssets(
     await pipeline.stop();
     throw e;
   } finally {
+    worker.close();
     recorder.summary = {
       ...recorder.summary,
       assets_read: read.summary(),
+      page_worker: worker.stats,
       ...(state.plannedTypes.size ? { new_asset_types: [...state.plannedTypes] } : {}),
     };
   }
@@ -181,29 +207,11 @@ export async function importAssets(
  * plan or write, and nothing to hold until a batch is written (an unchanged sync keeps no per-device state);
  * the rest join the batch. Returns how many were unchanged.
  */
-function sortUnchanged(sound: Map<string, string>, devices: AgentContext[], batch: AgentContext[]): number {
+function sortUnchanged(sound: Map<number, string>, devices: AgentContext[], batch: AgentContext[]): number {
   let unchanged = 0;
   for (const device of devices) {
-    if (sound.get(device.ext) === device.hash) unchanged++;
+    if (sound.get(Number(device.ext)) === device.hash) unchanged++;
     else batch.push(device);
   }
   return unchanged;
-}
-
-/** An agent's OSType as the import reads it (trimmed; imported or not), worked out once per distinct value. */
-function osTypeClassifier(
-  deviceTypes: Set<string>,
-): (osType: string | null | undefined) => { name: string | null; imported: boolean } {
-  const known = new Map<string, { name: string | null; imported: boolean }>();
-  const none = { name: null, imported: false };
-  return (osType) => {
-    if (!osType) return none;
-    let type = known.get(osType);
-    if (type === undefined) {
-      const name = osType.trim();
-      type = { name: name || null, imported: deviceTypes.has(name.toLowerCase()) };
-      known.set(osType, type);
-    }
-    return type;
-  };
 }

@@ -5,7 +5,13 @@ import type { FieldDef } from '../../../psa/fields/values.js';
 import { contentHash } from '../../../sync/links.js';
 import type { AteraSettings } from '../settings/schema.js';
 import { INTEGRATION, placeholderSet } from '../settings/settings.js';
-import { PLANNED_AGENT_FIELDS, type PlannedFields, plannedFields } from './device.js';
+import {
+  type HashSettings,
+  PLANNED_AGENT_FIELDS,
+  type PlannedFields,
+  plannedFields,
+  snapshotMap,
+} from './device-hash.js';
 
 export interface SiteTarget {
   site_id: number;
@@ -39,6 +45,7 @@ export interface AssetLookups {
   fingerprint: string;
   /** The agent fields a plan reads (fixed and mapped ones): what a device's content hash covers. */
   plannedFields: PlannedFields;
+  plannedFieldNames: string[];
 }
 
 export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings): Promise<AssetLookups> {
@@ -81,6 +88,9 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
       ...(clientsByName.get(c.name) ?? []),
       { client_id: c.id, main_site_id: c.main_site_id },
     ]);
+  const fieldNames = [
+    ...new Set<string>([...PLANNED_AGENT_FIELDS, ...settings.atera_fieldmappings.map((m) => m.atera_field)]),
+  ];
   const defSiteClient = settings.atera_defaultsite ? clientOfSite.get(settings.atera_defaultsite) : undefined;
   return {
     settings,
@@ -106,9 +116,19 @@ export async function loadAssetLookups(db: Kysely<DB>, settings: AteraSettings):
       settings.atera_devicetypes,
       [...placeholderSet(settings)],
     ]),
-    plannedFields: plannedFields([
-      ...new Set<string>([...PLANNED_AGENT_FIELDS, ...settings.atera_fieldmappings.map((m) => m.atera_field)]),
-    ]),
+    plannedFields: plannedFields(fieldNames),
+    plannedFieldNames: fieldNames,
+  };
+}
+
+/** What the page worker needs to hash and sort devices as the import does (device-hash.ts). */
+export function hashSettingsOf(lk: AssetLookups): HashSettings {
+  const { mappedSites, linkedCustomers, clientsByName, defaultSite } = lk;
+  return {
+    fields: lk.plannedFieldNames,
+    sites: { mappedSites, linkedCustomers, clientsByName, defaultSite },
+    fingerprint: lk.fingerprint,
+    deviceTypes: lk.deviceTypes,
   };
 }
 
@@ -189,26 +209,31 @@ export async function devicesToPlan(
 
 /**
  * The content hash of every device whose link is sound (its asset carries its Atera id and is active), read once
- * at the start of an import, keyed by Atera id. A device whose hash matches is unchanged without a query per
+ * at the start of an import, keyed by AgentID. A device whose hash matches is unchanged without a query per
  * batch: for a scheduled sync where almost nothing changed, one scan here replaced 100 queries of 1,000 index
  * probes each, the PostgreSQL work that competed with the read for the CPU. Devices that differ are checked
  * again, precisely, by devicesToPlan. The snapshot is as old as the run: an asset deactivated or relinked by
  * someone while the run reads is seen by the next run.
  */
-export async function soundLinkHashes(db: Kysely<DB>): Promise<Map<string, string>> {
+export async function soundLinkHashes(db: Kysely<DB>): Promise<SoundLinks> {
   // Two JSON arrays in one row, not a row per link: building and parsing 100,000 result rows cost 0.6-0.9 s on
   // PGlite (on the event loop the read needs) and ~0.2 s on PostgreSQL; the arrays cost a quarter of that. Both
-  // aggregates see the rows in the same order, so the arrays pair up.
+  // aggregates see the rows in the same order, so the arrays pair up. The page worker gets the same text.
   const { rows } = await sql<{ exts: string; hashes: string }>`
     SELECT coalesce(json_agg(l.external_id), '[]')::text AS exts, coalesce(json_agg(l.hash), '[]')::text AS hashes
     FROM sync_link l JOIN asset a ON a.id = l.local_id
     WHERE l.integration = ${INTEGRATION} AND l.entity = 'asset' AND l.hash IS NOT NULL
       AND a.atera_id = l.external_id AND NOT a.inactive`.execute(db);
-  const exts = JSON.parse(rows[0]?.exts ?? '[]') as string[];
-  const hashes = JSON.parse(rows[0]?.hashes ?? '[]') as string[];
-  const out = new Map<string, string>();
-  for (let i = 0; i < exts.length; i++) out.set(exts[i]!, hashes[i]!);
-  return out;
+  const exts = rows[0]?.exts ?? '[]';
+  const hashes = rows[0]?.hashes ?? '[]';
+  return { map: snapshotMap(exts, hashes), exts, hashes };
+}
+
+export interface SoundLinks {
+  map: Map<number, string>;
+  /** The JSON text it was read from, for the page worker. */
+  exts: string;
+  hashes: string;
 }
 
 /** Users of the given customers whose login or name could be a device's last logged-in user. */

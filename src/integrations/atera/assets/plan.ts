@@ -4,7 +4,7 @@ import { type AssetCandidate, type AssetCandidateLookup, type AssetMatch, matchA
 import type { Change } from '../../../sync/runs.js';
 import { agentFieldText, loginCandidates } from '../mappers.js';
 import type { AgentContext, PlannedAgent } from './device.js';
-import type { AssetLookups, ExistingAsset, SiteTarget } from './lookups.js';
+import type { AssetLookups, ExistingAsset } from './lookups.js';
 
 /** What the mappings say a device's asset should hold. */
 export interface DesiredValues {
@@ -41,22 +41,6 @@ export function matchValue(d: DesiredValues, field: number | 'inventory_number' 
   if (field === null) return null;
   const v = field === 'inventory_number' ? d.inventory_number : d.fields[String(field)];
   return v === null || v === undefined ? null : String(v);
-}
-
-/**
- * Where a device goes: the mapped site, else the main site of the customer linked to (or named like)
- * its Atera customer, else the default site. Several Keel customers with the Atera customer's name
- * give no match (nothing is guessed).
- */
-export function resolveSite(agent: PlannedAgent, lk: AssetLookups): SiteTarget | null {
-  if (agent.CustomerID !== null) {
-    const mapped = lk.mappedSites.get(agent.CustomerID) ?? lk.linkedCustomers.get(agent.CustomerID);
-    if (mapped) return mapped;
-  }
-  const named = agent.CustomerName ? lk.clientsByName.get(agent.CustomerName.trim()) : undefined;
-  if (named?.length === 1 && named[0]!.main_site_id)
-    return { site_id: named[0]!.main_site_id, client_id: named[0]!.client_id, rule: 'name' };
-  return lk.defaultSite;
 }
 
 export type PlannedAction =

@@ -4,7 +4,7 @@ import { AppError, isAppError } from '../../../core/errors.js';
 import { silentLogger } from '../../../core/logger.js';
 import { badDataError } from './errors.js';
 import { AteraHttp, type AteraRequest } from './http.js';
-import { type PagedRead, pagedRead, rejectionOf } from './paging.js';
+import { type DecodedPage, type PageAnswer, type PagedRead, pagedRead, rejectionOf } from './paging.js';
 import { keyHash, type RateLimiter, sharedRateLimiter } from './rate-limiter.js';
 import {
   type AlertStatus,
@@ -65,6 +65,12 @@ export interface AteraClientOptions {
 export interface ListOptions {
   signal?: AbortSignal;
 }
+
+/**
+ * Decodes a page body elsewhere (the asset import's worker thread), as it arrives; null means "parse it here as
+ * usual", which is also what happens to a decoded page that does not claim the page number asked for.
+ */
+export type PageDecoder<T> = (page: number, body: Buffer) => Promise<DecodedPage<T> | null> | null;
 
 export interface AteraClientStats {
   requests: number;
@@ -160,10 +166,10 @@ export class AteraClient {
   }
 
   /** GET /api/v3/agents, or /api/v3/agents/customer/{customerId} for one customer. */
-  agents(opts: { customerId?: number } & ListOptions = {}): PagedRead<AteraAgent> {
+  agents(opts: { customerId?: number; decoder?: PageDecoder<AteraAgent> } & ListOptions = {}): PagedRead<AteraAgent> {
     const path =
       opts.customerId === undefined ? '/api/v3/agents' : `/api/v3/agents/customer/${positiveId(opts.customerId)}`;
-    return this.list(agentResource, path, {}, opts.signal);
+    return this.list(agentResource, path, {}, opts.signal, opts.decoder);
   }
 
   /** GET /api/v3/alerts?alertStatus=...; the status is always sent because the unfiltered mix is undocumented. */
@@ -267,10 +273,11 @@ export class AteraClient {
     path: string,
     filters: AteraRequest['query'],
     signal: AbortSignal | undefined,
+    decoder?: PageDecoder<T>,
   ): PagedRead<T> {
     // Each page URL is rebuilt from the page number and our own filters: whether Atera's nextLink carries filters
     // such as alertStatus is [unverified] (reference §2), so nextLink is only used as an end-of-list signal.
-    const fetchPage = async (page: number, pageSignal: AbortSignal): Promise<() => AteraEnvelope> => {
+    const fetchPage = async (page: number, pageSignal: AbortSignal): Promise<PageAnswer<T>> => {
       const what = `${resource.name} page ${page}`;
       const res = await this.http.request({
         method: 'GET',
@@ -281,6 +288,8 @@ export class AteraClient {
         expect: 'json-later',
         signal: pageSignal,
       });
+      const decoded = decoder && res?.raw ? await decoder(page, res.raw) : null;
+      if (decoded?.page === page) return decoded;
       // Parsed when the reader reaches this page, not on arrival (see AteraResponse.parse).
       return () => {
         const env = this.envelope(res?.parse?.(), { method: 'GET', path, what });

@@ -68,6 +68,8 @@ export interface AteraResponse {
    * nothing, parsed it is ~50 records of live objects copied by every young-generation collection meanwhile.
    */
   parse?: () => unknown;
+  /** With expect 'json-later': the body as it arrived (for a reader that also decodes it elsewhere). */
+  raw?: Buffer;
 }
 
 export interface HttpStats {
@@ -139,7 +141,7 @@ export class AteraHttp {
       cfg.logger.debug({ method: req.method, path: logPath, status, attempt, ms }, 'atera request');
 
       if (status >= 200 && status < 300) {
-        if (req.expect === 'json-later') return { status, body: null, parse: () => parseJson(body, ctx) };
+        if (req.expect === 'json-later') return { status, body: null, raw: body, parse: () => parseJson(body, ctx) };
         return { status, body: req.expect === 'json' ? parseJson(body, ctx) : null };
       }
       if (status === 401 || status === 403) throw authError(status, ctx);

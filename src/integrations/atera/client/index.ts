@@ -9,8 +9,10 @@ export {
   detectAuthScheme,
   type ListOptions,
   normalizeAteraBaseUrl,
+  type PageDecoder,
 } from './client.js';
 export { parseRetryAfter } from './http.js';
-export type { AteraPage, PagedRead, ReadSummary, RejectedRecord } from './paging.js';
+export type { AteraPage, DecodedPage, PagedRead, ReadSummary, RejectedRecord } from './paging.js';
+export { checkItem } from './paging.js';
 export { RateLimiter, sharedLimiters, sharedRateLimiter } from './rate-limiter.js';
 export * from './schemas.js';

@@ -34,6 +34,32 @@ export interface AteraPage<T> {
   totalItemCount: number;
   records: T[];
   rejected: RejectedRecord[];
+  /** Valid records a page decoder kept back (see DecodedPage); 0 for a page parsed here. */
+  skipped: number;
+  /** What a page decoder attached to the page (see DecodedPage). */
+  payload?: unknown;
+}
+
+/**
+ * A page its caller decoded elsewhere (the asset import decodes agent pages in a worker thread and hands over
+ * only the devices that changed): the reader checks and counts it exactly like a page it parsed itself. The
+ * items were checked one by one with checkItem, as parsePage does.
+ */
+export interface DecodedPage<T> {
+  kind: 'decoded';
+  page: number;
+  totalPages: number;
+  totalItemCount: number;
+  /** The envelope had a non-empty nextLink. */
+  hasNextLink: boolean;
+  /** Per item, in page order: checkItem's key (for duplicate checks); its length is the number of items. */
+  keys: (number | null)[];
+  /** The valid records handed over. */
+  records: T[];
+  /** Valid records kept back: read, counted, not handed over. */
+  skipped: number;
+  rejected: RejectedRecord[];
+  payload?: unknown;
 }
 
 export interface ReadSummary {
@@ -57,9 +83,10 @@ export interface PagedReadOptions<T> {
   resource: AteraResource<T>;
   /**
    * Fetches and envelope-checks one page; throws an AppError on failure. It may answer with a function that
-   * parses the page: the reader then calls it when the page's turn comes (prefetched pages wait unparsed).
+   * parses the page: the reader then calls it when the page's turn comes (prefetched pages wait unparsed). Or with
+   * a page decoded elsewhere.
    */
-  fetchPage: (page: number, signal: AbortSignal) => Promise<AteraEnvelope | (() => AteraEnvelope)>;
+  fetchPage: (page: number, signal: AbortSignal) => Promise<PageAnswer<T>>;
   /** Pages in flight at once (>= 1). */
   concurrency: number;
   logger: Logger;
@@ -69,6 +96,8 @@ export interface PagedReadOptions<T> {
   /** Page count seen by the previous read of this list, and where to record this read's. */
   pageHint?: { get(): number | undefined; set(totalPages: number): void };
 }
+
+export type PageAnswer<T> = AteraEnvelope | (() => AteraEnvelope) | DecodedPage<T>;
 
 interface ReadState {
   pagesRead: number;
@@ -172,7 +201,7 @@ class PagedReader<T> implements PagedRead<T> {
     // Every page in the window may wait on this signal (limiter, backoff) at once; that is by design, not a leak.
     setMaxListeners(Math.max(10, window * 3), signal);
     const seen = this.opts.trackIds === false ? null : new RecentIds();
-    const inflight = new Map<number, Promise<AteraEnvelope | (() => AteraEnvelope)>>();
+    const inflight = new Map<number, Promise<PageAnswer<T>>>();
     const launch = (n: number): void => {
       const p = fetchPage(n, signal);
       // Prefetched pages may fail before we await them; the failure surfaces when their turn comes.
@@ -191,7 +220,8 @@ class PagedReader<T> implements PagedRead<T> {
         if (!pending) launch(n);
         const answer = await (pending ?? inflight.get(n)!);
         inflight.delete(n);
-        const env = typeof answer === 'function' ? answer() : answer;
+        const got = typeof answer === 'function' ? answer() : answer;
+        const env = 'kind' in got ? got : envelopeOf(got);
 
         if (s.firstTotal === null) {
           s.firstTotal = env.totalItemCount;
@@ -205,9 +235,9 @@ class PagedReader<T> implements PagedRead<T> {
         s.totalItemCount = env.totalItemCount;
 
         seen?.nextPage();
-        const page = parsePage(resource, env, n, seen, s);
+        const page = 'kind' in got ? decodedPage(got, n, seen, s) : parsePage(resource, got, n, seen, s);
         s.pagesRead += 1;
-        s.recordsRead += page.records.length;
+        s.recordsRead += page.records.length + page.skipped;
         s.rejected += page.rejected.length;
         if (page.rejected.length > 0) {
           logger.warn(
@@ -217,12 +247,12 @@ class PagedReader<T> implements PagedRead<T> {
         }
 
         // End of list (reference §2): page >= totalPages, an empty page, or an empty/null/missing nextLink.
-        const items = env.items ?? [];
-        const last = n >= env.totalPages || items.length === 0 || !env.nextLink;
+        const itemCount = 'kind' in got ? got.keys.length : (got.items ?? []).length;
+        const last = n >= env.totalPages || itemCount === 0 || !env.hasNextLink;
         if (last && n < env.totalPages) {
           s.endedEarly =
             `Atera ended the ${resource.name} list at page ${n} of ${env.totalPages} ` +
-            `(${items.length === 0 ? 'empty page' : 'no nextLink'}), so the read is not complete`;
+            `(${itemCount === 0 ? 'empty page' : 'no nextLink'}), so the read is not complete`;
         }
         if (!last) {
           nextToLaunch = Math.max(nextToLaunch, n + 1);
@@ -244,6 +274,29 @@ class PagedReader<T> implements PagedRead<T> {
   }
 }
 
+const envelopeOf = (env: AteraEnvelope) => ({
+  totalPages: env.totalPages,
+  totalItemCount: env.totalItemCount,
+  hasNextLink: Boolean(env.nextLink),
+});
+
+/** One item of a page, checked: its record or why it was rejected, and the key for duplicate checks. */
+export function checkItem<T>(
+  resource: AteraResource<T>,
+  item: unknown,
+): { record: T; rejected: null; key: number } | { record: null; rejected: RejectedRecord; key: number | null } {
+  const parsed = parseAteraRecord(resource, item);
+  if (parsed.success) {
+    return {
+      record: parsed.data,
+      rejected: null,
+      key: (parsed.data as Record<string, unknown>)[resource.idField] as number,
+    };
+  }
+  const rejected = rejectionOf(item, resource.idField, parsed.issues);
+  return { record: null, rejected, key: numericId(rejected.id) };
+}
+
 function parsePage<T>(
   resource: AteraResource<T>,
   env: AteraEnvelope,
@@ -254,17 +307,25 @@ function parsePage<T>(
   const records: T[] = [];
   const rejected: RejectedRecord[] = [];
   for (const item of env.items ?? []) {
-    const parsed = parseAteraRecord(resource, item);
-    const id = parsed.success ? ((parsed.data as Record<string, unknown>)[resource.idField] as number) : null;
-    if (parsed.success) records.push(parsed.data);
-    else rejected.push(rejectionOf(item, resource.idField, parsed.issues));
-    const key = id ?? numericId(rejected[rejected.length - 1]?.id ?? null);
-    if (seen !== null && key !== null && seen.addIsRepeat(key)) {
-      s.duplicates += 1;
-      if (s.firstDuplicate === null) s.firstDuplicate = key;
-    }
+    const checked = checkItem(resource, item);
+    if (checked.rejected === null) records.push(checked.record);
+    else rejected.push(checked.rejected);
+    countRepeat(checked.key, seen, s);
   }
-  return { page, totalPages: env.totalPages, totalItemCount: env.totalItemCount, records, rejected };
+  return { page, totalPages: env.totalPages, totalItemCount: env.totalItemCount, records, rejected, skipped: 0 };
+}
+
+function decodedPage<T>(got: DecodedPage<T>, page: number, seen: RecentIds | null, s: ReadState): AteraPage<T> {
+  for (const key of got.keys) countRepeat(key, seen, s);
+  const { totalPages, totalItemCount, records, rejected, skipped, payload } = got;
+  return { page, totalPages, totalItemCount, records, rejected, skipped, payload };
+}
+
+function countRepeat(key: number | null, seen: RecentIds | null, s: ReadState): void {
+  if (seen !== null && key !== null && seen.addIsRepeat(key)) {
+    s.duplicates += 1;
+    if (s.firstDuplicate === null) s.firstDuplicate = key;
+  }
 }
 
 /** Ids of the current page and the two before it (see the file comment for why that is enough). */
