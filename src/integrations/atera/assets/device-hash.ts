@@ -110,18 +110,54 @@ export function osTypeClassifier(
   };
 }
 
+/** A device hash's length: SHA-1 in base64url (textHash). */
+export const HASH_WIDTH = 27;
+
 /**
- * The sound-link snapshot as the database gives it (lookups.ts soundLinkHashes): two JSON arrays of the same
- * length, Atera ids and hashes. Keyed by the AgentID as a number, as the import holds it.
+ * The sound-link snapshot (lookups.ts soundLinkHashes): the AgentIDs of the sound links and their hashes
+ * concatenated in the same order, with an open-addressing index from id to position. Compact on purpose: both
+ * threads of an import hold it for the whole run, and for 100,000 links it is 0.8 MB of ids, a 1 MB index and
+ * one 2.7 MB string, where a Map of strings took ~15 MB in each. Built in ~10 ms; unsorted, because sorting in
+ * the query cost PGlite 0.2 s on the event loop.
  */
-export function snapshotMap(exts: string, hashes: string): Map<number, string> {
-  const ids = JSON.parse(exts) as string[];
-  const hs = JSON.parse(hashes) as string[];
-  const out = new Map<number, string>();
-  for (let i = 0; i < ids.length; i++) {
-    const id = Number(ids[i]);
-    // An id that is not a plain integer is left out: its device is then checked by devicesToPlan, exactly.
-    if (Number.isSafeInteger(id) && String(id) === ids[i]) out.set(id, hs[i]!);
+export class SoundSnapshot {
+  /** Slot → position + 1 (0 = empty); a power of two at least twice the number of ids. */
+  private readonly slots: Int32Array;
+  private readonly shift: number;
+
+  constructor(
+    readonly ids: Float64Array,
+    readonly hashes: string,
+  ) {
+    if (hashes.length !== ids.length * HASH_WIDTH) throw new Error('sound-link snapshot: ids and hashes differ');
+    const bits = Math.max(4, Math.ceil(Math.log2(ids.length * 2 + 1)));
+    this.slots = new Int32Array(2 ** bits);
+    this.shift = 32 - bits;
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < ids.length; i++) {
+      let slot = this.slotOf(ids[i]!);
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = i + 1;
+    }
   }
-  return out;
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Whether `hash` is the hash the sound link of device `id` was written with. */
+  matches(id: number, hash: string): boolean {
+    const mask = this.slots.length - 1;
+    for (let slot = this.slotOf(id); ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot]!;
+      if (at === 0) return false;
+      if (this.ids[at - 1] === id)
+        return hash.length === HASH_WIDTH && this.hashes.startsWith(hash, (at - 1) * HASH_WIDTH);
+    }
+  }
+
+  private slotOf(id: number): number {
+    // Fibonacci hashing of both 32-bit halves (AgentIDs are integers below 2^53).
+    return (Math.imul(id >>> 0, 0x9e3779b1) ^ Math.imul((id / 4294967296) >>> 0, 0x85ebca6b)) >>> this.shift;
+  }
 }

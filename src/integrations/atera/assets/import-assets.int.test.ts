@@ -5,8 +5,9 @@ import { describeEachDb, resetDatabase } from '../../../../test/helpers/db.js';
 import type { AteraSim, SimAgent } from '../../../atera-sim/index.js';
 import { createRun, RunRecorder } from '../../../sync/runs.js';
 import { ateraClientFor, INTEGRATION } from '../settings/settings.js';
+import type { SoundSnapshot } from './device-hash.js';
 import { importAssets } from './import-assets.js';
-import { type SoundLinks, soundLinkHashes } from './lookups.js';
+import { soundLinkHashes } from './lookups.js';
 
 /**
  * Matching across batch boundaries (issue contract: "Match: the stored atera_id first, then atera_matchingfield;
@@ -79,7 +80,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
   });
 
   /** An asset import (or preview) with one device per page and per batch: every device is its own batch. */
-  const importRun = async (preview: boolean, batchSize = 1, soundLinks?: Promise<SoundLinks>) => {
+  const importRun = async (preview: boolean, batchSize = 1, soundLinks?: Promise<SoundSnapshot>) => {
     const runId = await createRun(t.ctx.db, {
       integration: INTEGRATION,
       kind: 'import_assets',
@@ -195,7 +196,7 @@ describeEachDb('Atera asset import: matching across batches', (ctx) => {
     await importRun(false);
     sim.state.changeAgent(first.AgentID, { Vendor: 'Changed Vendor Inc.' });
     // Arrives only after every page is read: every device waits for it.
-    const late = new Promise<SoundLinks>((resolve) => {
+    const late = new Promise<SoundSnapshot>((resolve) => {
       setTimeout(() => resolve(soundLinkHashes(t.ctx.db)), 1500);
     });
     const delayed = await importRun(true, 1000, late);

@@ -10,8 +10,8 @@ import { INTEGRATION, loadAteraSettings, rememberDeviceTypes } from '../settings
 import { newImportState, processBatch } from './batch.js';
 import { BatchPipeline } from './batch-pipeline.js';
 import { AgentContext, hashDevice } from './device.js';
-import { osTypeClassifier } from './device-hash.js';
-import { hashSettingsOf, loadAssetLookups, type SoundLinks, soundLinkHashes } from './lookups.js';
+import { osTypeClassifier, type SoundSnapshot } from './device-hash.js';
+import { hashSettingsOf, loadAssetLookups, soundLinkHashes } from './lookups.js';
 import { AgentPageWorker, type DecodedAgentsPayload } from './page-worker.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
@@ -45,8 +45,10 @@ export async function importAssets(
     plannedCustomers?: Map<number, string>;
     /** Devices per batch (default BATCH_SIZE); tests make it small to cross batch boundaries with a few devices. */
     batchSize?: number;
+    /** Decode pages in the page worker (default true); tests compare runs without it. */
+    pageWorker?: boolean;
     /** The sound-link snapshot (default: loaded from the database); tests delay it or make it fail. */
-    soundLinks?: Promise<SoundLinks>;
+    soundLinks?: Promise<SoundSnapshot>;
   },
 ): Promise<AssetImportResult> {
   const { recorder } = opts;
@@ -68,7 +70,7 @@ export async function importAssets(
   }
   // Each page body also goes to the page worker as it arrives (page-worker.ts): by the page's turn it is decoded,
   // and once the snapshot is there, only the devices that changed come back.
-  const worker = new AgentPageWorker(hashSettingsOf(lk), ctx.logger);
+  const worker = new AgentPageWorker(hashSettingsOf(lk), ctx.logger, opts.pageWorker !== false);
   const read = client.agents({ decoder: worker.decoder });
   const seen = new ExternalIdSet();
   const excludedTypes = new Set<string>();
@@ -77,12 +79,12 @@ export async function importAssets(
   // The snapshot of sound links loads while the first pages are read (it is a scan of the link table: waiting for
   // it before the first page cost a tenth of an unchanged run). Devices read before it arrives wait in `waiting`.
   const soundLoad = opts.soundLinks ?? soundLinkHashes(ctx.db);
-  let sound: Map<number, string> | null = null;
+  let sound: SoundSnapshot | null = null;
   let soundFailed = false;
   soundLoad.then(
-    (links) => {
-      sound = links.map;
-      worker.snapshot(links);
+    (snapshot) => {
+      sound = snapshot;
+      worker.snapshot(snapshot);
     },
     () => {
       soundFailed = true;
@@ -140,7 +142,7 @@ export async function importAssets(
       }
       // Bounded: past a few pages without the snapshot, wait for it. A failed one fails the run now (its error
       // is thrown here), not after the rest of the read.
-      if (sound === null && (soundFailed || waiting.length >= WAITING_LIMIT)) sound = (await soundLoad).map;
+      if (sound === null && (soundFailed || waiting.length >= WAITING_LIMIT)) sound = await soundLoad;
       if (sound !== null && waiting.length > 0) {
         recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
         waiting = [];
@@ -167,7 +169,7 @@ export async function importAssets(
         const hash = (decoded ? decoded.hashes[i] : hashes?.get(id)) ?? hashDevice(agent, lk);
         if (sound === null) waiting.push(new AgentContext(agent, lk, hash));
         // The common case of a scheduled sync on a page the main thread parsed: nothing is made for the device.
-        else if (sound.get(id) === hash) unchanged++;
+        else if (sound.matches(id, hash)) unchanged++;
         else batch.push(new AgentContext(agent, lk, hash));
       }
       recorder.countUnchanged(unchanged);
@@ -177,7 +179,7 @@ export async function importAssets(
       }
     }
     if (waiting.length > 0) {
-      sound ??= (await soundLoad).map;
+      sound ??= await soundLoad;
       recorder.countUnchanged(sortUnchanged(sound, waiting, batch));
     }
     if (batch.length > 0) await pipeline.submit(batch);
@@ -207,10 +209,10 @@ export async function importAssets(
  * plan or write, and nothing to hold until a batch is written (an unchanged sync keeps no per-device state);
  * the rest join the batch. Returns how many were unchanged.
  */
-function sortUnchanged(sound: Map<number, string>, devices: AgentContext[], batch: AgentContext[]): number {
+function sortUnchanged(sound: SoundSnapshot, devices: AgentContext[], batch: AgentContext[]): number {
   let unchanged = 0;
   for (const device of devices) {
-    if (sound.get(Number(device.ext)) === device.hash) unchanged++;
+    if (sound.matches(Number(device.ext), device.hash)) unchanged++;
     else batch.push(device);
   }
   return unchanged;

@@ -1,12 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
+// The modules the work needs, not the client's index (HTTP, logging): the thread loads only what it imports.
 import { jsonTextOf } from '../client/decode.js';
-import {
-  type AteraAgent,
-  agentResource,
-  ateraEnvelopeSchema,
-  checkItem,
-  type RejectedRecord,
-} from '../client/index.js';
+import { checkItem, type RejectedRecord } from '../client/paging.js';
+import { type AteraAgent, agentResource, ateraEnvelopeSchema } from '../client/schemas.js';
 import {
   deviceHash,
   type HashSettings,
@@ -14,7 +10,7 @@ import {
   type PlannedFields,
   plannedFields,
   resolveSite,
-  snapshotMap,
+  SoundSnapshot,
 } from './device-hash.js';
 
 /**
@@ -31,7 +27,7 @@ import {
 
 export type PageRequest =
   | { kind: 'run'; run: number; settings: HashSettings }
-  | { kind: 'snapshot'; run: number; exts: string; hashes: string }
+  | { kind: 'snapshot'; run: number; ids: Float64Array; hashes: string }
   | { kind: 'page'; run: number; page: number; body: Uint8Array }
   | { kind: 'end'; run: number };
 
@@ -63,7 +59,7 @@ export interface RunState {
   settings: HashSettings;
   typeOf: ReturnType<typeof osTypeClassifier>;
   /** The sound-link snapshot (lookups.ts soundLinkHashes), once the main thread has sent it. */
-  sound: Map<number, string> | null;
+  sound: SoundSnapshot | null;
 }
 
 export function runState(settings: HashSettings): RunState {
@@ -107,7 +103,7 @@ export function decodePage(run: number, page: number, body: Uint8Array, st: RunS
     ids.push(agent.AgentID);
     allHashes.push(hash);
     // A device of a type not imported is never kept back: the import lists those ids (excludedTypes).
-    if (st.sound?.get(agent.AgentID) === hash && st.typeOf(agent.OSType).imported) {
+    if (st.sound?.matches(agent.AgentID, hash) && st.typeOf(agent.OSType).imported) {
       skippedIds.push(agent.AgentID);
       if (agent.OSType) skippedOsTypes.add(agent.OSType);
     } else {
@@ -142,7 +138,7 @@ export function serve(port: MessagePort): void {
     else {
       const st = runs.get(msg.run);
       if (!st) return;
-      if (msg.kind === 'snapshot') st.sound = snapshotMap(msg.exts, msg.hashes);
+      if (msg.kind === 'snapshot') st.sound = new SoundSnapshot(msg.ids, msg.hashes);
       else {
         const answer = decodePage(msg.run, msg.page, msg.body, st);
         const ids =

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import type { Logger } from 'pino';
 import type { AteraAgent, DecodedPage, PageDecoder } from '../client/index.js';
-import type { HashSettings } from './device-hash.js';
-import type { SoundLinks } from './lookups.js';
+import type { HashSettings, SoundSnapshot } from './device-hash.js';
 import type { DecodedAgents, PageAnswer, PageRequest } from './page-worker-thread.js';
 
 /**
@@ -14,10 +17,13 @@ import type { DecodedAgents, PageAnswer, PageRequest } from './page-worker-threa
  * as it arrives (pages are prefetched), and the main thread receives the page's totals, ids and only the
  * devices that changed: it neither parses nor hashes an unchanged page (page-worker-thread.ts).
  *
- * An optimisation, never a dependency: pages that arrive before the worker is up, a page the worker cannot
- * decode, or a worker that fails are parsed and hashed on the main thread as before, with the same functions.
- * One worker serves the process (started on first use, idle between runs, not keeping the process alive); each
- * import is a run with its own settings and snapshot.
+ * Only where it pays: the worker starts for a run once the run's sound-link snapshot holds links (a first import
+ * has none: every device is new, and the main thread would parse every page anyway). It costs ~25 MB while it
+ * runs, so it stops after a minute without runs.
+ *
+ * An optimisation, never a dependency: pages that arrive before the worker is up, while it is behind, or that it
+ * cannot decode, and every page after it failed, are decoded on the main thread as before, with the same
+ * functions. One worker serves the process; each import is a run with its own settings and snapshot.
  */
 
 /** What a page the worker decoded carries besides its records (AteraPage.payload). */
@@ -31,10 +37,13 @@ export interface DecodedAgentsPayload {
 type Waiter = (answer: PageAnswer | null) => void;
 
 interface WorkerHandle {
-  worker: Worker;
+  worker: Worker | null;
   ready: boolean;
   /** Per run, per page: who waits for the answer. */
   waiting: Map<number, Map<number, Waiter>>;
+  /** Messages posted while the worker is being built; sent once it exists. */
+  queue: [PageRequest, ArrayBuffer[] | undefined][];
+  idleTimer: NodeJS.Timeout | null;
 }
 
 let shared: WorkerHandle | null = null;
@@ -42,49 +51,103 @@ let nextRun = 1;
 /** When the worker last failed to start or stopped: it is tried again a minute later, not for every run. */
 let failedAt = Number.NEGATIVE_INFINITY;
 const RETRY_AFTER_MS = 60_000;
+/** Without runs for this long, the worker stops (and its memory is returned). */
+const IDLE_MS = 60_000;
 /**
  * Pages of one run waiting in the worker at most (half the client's default window); a page that arrives when
  * this many wait is decoded in line (see decoder). Measured with 100,000 unchanged devices, 6-16 were alike.
  */
 const MAX_QUEUED = 8;
+/**
+ * A small young generation: the worker allocates a page's records and drops them, so a large one bought no
+ * speed and held ~15 MB more. The old generation holds the snapshots of the runs in progress (a few MB each).
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
 
 function workerHandle(logger: Logger): WorkerHandle | null {
   if (shared) return shared;
   if (Date.now() - failedAt < RETRY_AFTER_MS) return null;
-  let worker: Worker;
-  try {
-    worker = new Worker(new URL('./page-worker-entry.mjs', import.meta.url));
-  } catch (e) {
-    failedAt = Date.now();
-    logger.warn({ err: (e as Error).message }, 'the asset page worker did not start; pages are decoded in line');
-    return null;
-  }
-  worker.unref();
-  const handle: WorkerHandle = { worker, ready: false, waiting: new Map() };
-  worker.on('message', (msg: PageAnswer) => {
-    if (msg.kind === 'ready') {
-      handle.ready = true;
-      return;
-    }
-    const waiters = handle.waiting.get(msg.run);
-    const waiter = waiters?.get(msg.page);
-    if (!waiter) return;
-    waiters!.delete(msg.page);
-    waiter(msg);
-  });
+  const handle: WorkerHandle = { worker: null, ready: false, waiting: new Map(), queue: [], idleTimer: null };
+  shared = handle;
   const fail = (why: string) => {
-    if (shared !== handle) return;
-    shared = null;
-    failedAt = Date.now();
-    logger.warn({ why }, 'the asset page worker stopped; pages are decoded in line');
+    if (shared === handle) {
+      shared = null;
+      failedAt = Date.now();
+      logger.warn({ why }, 'the asset page worker stopped; pages are decoded in line');
+    }
     // Every page still owed an answer gets none: the main thread decodes it.
     for (const waiters of handle.waiting.values()) for (const waiter of waiters.values()) waiter(null);
     handle.waiting.clear();
   };
-  worker.on('error', (e) => fail(e.message));
-  worker.on('exit', (code) => fail(`exit ${code}`));
-  shared = handle;
+  workerScript()
+    .then((script) => {
+      if (shared !== handle) return;
+      const worker = new Worker(script, { resourceLimits: RESOURCE_LIMITS });
+      handle.worker = worker;
+      worker.unref();
+      worker.on('message', (msg: PageAnswer) => {
+        if (msg.kind === 'ready') {
+          handle.ready = true;
+          return;
+        }
+        const waiters = handle.waiting.get(msg.run);
+        const waiter = waiters?.get(msg.page);
+        if (!waiter) return;
+        waiters!.delete(msg.page);
+        waiter(msg);
+      });
+      worker.on('error', (e) => fail(e.message));
+      worker.on('exit', (code) => fail(`exit ${code}`));
+      for (const [msg, transfer] of handle.queue) worker.postMessage(msg, transfer);
+      handle.queue = [];
+    })
+    .catch((e: unknown) => fail(`the worker could not be built: ${(e as Error).message}`));
   return handle;
+}
+
+/**
+ * The worker's code as one JavaScript file: worker threads do not inherit tsx's TypeScript loader, and loading
+ * tsx in the worker cost ~55 MB. Bundled from the sources on first use (~20 ms), so it always matches the code
+ * the main thread runs; packages stay imports, resolved from the project's node_modules, where the file lives.
+ */
+async function workerScript(): Promise<string> {
+  const entry = fileURLToPath(new URL('./page-worker-entry.ts', import.meta.url));
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = out.outputFiles[0]!.text;
+  const dir = fileURLToPath(new URL('../../../../node_modules/.cache/keel/', import.meta.url));
+  const file = `${dir}page-worker-${createHash('sha1').update(code).digest('hex').slice(0, 16)}.mjs`;
+  const exists = await stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await mkdir(dir, { recursive: true });
+    // Written under a temporary name and renamed: another process may be starting the same worker.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, code);
+    await rename(tmp, file);
+  }
+  return file;
+}
+
+/**
+ * Stops the worker as a crash would (for tests): runs in progress finish on the main thread. The next run starts
+ * a new worker.
+ */
+export async function stopPageWorker(): Promise<void> {
+  const h = shared;
+  if (!h) return;
+  shared = null;
+  if (h.idleTimer) clearTimeout(h.idleTimer);
+  await h.worker?.terminate();
 }
 
 export class AgentPageWorker {
@@ -92,27 +155,36 @@ export class AgentPageWorker {
   private readonly waiting = new Map<number, Waiter>();
   /** Hashes the worker sent for pages the main thread parses itself ('hashes' answers), until taken. */
   private readonly hashes = new Map<number, Map<number, string>>();
-  private handle: WorkerHandle | null;
+  private handle: WorkerHandle | null = null;
   /** Pages the worker decoded, and devices it hashed (reported in the run summary). */
   readonly stats = { pages_decoded: 0, devices_hashed: 0 };
 
-  constructor(settings: HashSettings, logger: Logger) {
-    this.handle = workerHandle(logger);
-    if (!this.handle) return;
-    this.handle.waiting.set(this.run, this.waiting);
-    this.post({ kind: 'run', run: this.run, settings });
-  }
+  /**
+   * @param enabled false: every page is decoded in line (the import's `pageWorker` option, for comparisons).
+   */
+  constructor(
+    private readonly settings: HashSettings,
+    private readonly logger: Logger,
+    private readonly enabled = true,
+  ) {}
 
-  /** The run's snapshot: from now on the worker keeps unchanged devices back. */
-  snapshot(links: SoundLinks): void {
-    this.post({ kind: 'snapshot', run: this.run, exts: links.exts, hashes: links.hashes });
+  /** The run's sound-link snapshot: with links in it, the worker takes the run's pages from now on. */
+  snapshot(sound: SoundSnapshot): void {
+    if (!this.enabled || sound.size === 0 || this.handle) return;
+    this.handle = workerHandle(this.logger);
+    if (!this.handle) return;
+    if (this.handle.idleTimer) clearTimeout(this.handle.idleTimer);
+    this.handle.idleTimer = null;
+    this.handle.waiting.set(this.run, this.waiting);
+    this.post({ kind: 'run', run: this.run, settings: this.settings });
+    this.post({ kind: 'snapshot', run: this.run, ids: sound.ids, hashes: sound.hashes });
   }
 
   /** For client.agents({ decoder }). */
   readonly decoder: PageDecoder<AteraAgent> = (page, body) => {
     const h = this.handle;
-    // Before the worker is up, its queue would hold the first pages back; those are decoded in line. So are pages
-    // that arrive while the worker is behind: the main thread would otherwise wait idle for it.
+    // Before the worker is up, its queue would hold pages back; those are decoded in line. So are pages that
+    // arrive while the worker is behind: the main thread would otherwise wait idle for it.
     if (!h?.ready || shared !== h || this.waiting.size >= MAX_QUEUED) return null;
     // A copy: the bytes are the client's, which parses them itself if the worker cannot.
     const copy = new Uint8Array(body);
@@ -129,13 +201,20 @@ export class AgentPageWorker {
   }
 
   close(): void {
-    if (!this.handle) return;
-    this.handle.waiting.delete(this.run);
-    if (shared === this.handle) this.post({ kind: 'end', run: this.run });
+    const h = this.handle;
+    if (!h) return;
+    this.post({ kind: 'end', run: this.run });
+    this.handle = null;
+    h.waiting.delete(this.run);
     for (const waiter of this.waiting.values()) waiter(null);
     this.waiting.clear();
     this.hashes.clear();
-    this.handle = null;
+    if (shared === h && h.waiting.size === 0) {
+      h.idleTimer = setTimeout(() => {
+        if (shared === h && h.waiting.size === 0) void stopPageWorker();
+      }, IDLE_MS);
+      h.idleTimer.unref();
+    }
   }
 
   private taken(page: number, a: PageAnswer | null): DecodedPage<AteraAgent> | null {
@@ -169,7 +248,11 @@ export class AgentPageWorker {
     };
   }
 
+  /** Messages sent before the thread exists wait in the handle's queue (see workerHandle). */
   private post(msg: PageRequest, transfer?: ArrayBuffer[]): void {
-    if (this.handle && shared === this.handle) this.handle.worker.postMessage(msg, transfer);
+    const h = this.handle;
+    if (!h || shared !== h) return;
+    if (h.worker) h.worker.postMessage(msg, transfer);
+    else h.queue.push([msg, transfer]);
   }
 }

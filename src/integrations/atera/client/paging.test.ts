@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../core/logger.js';
-import { pagedRead, rejectionOf } from './paging.js';
+import { checkItem, type DecodedPage, type PageAnswer, pagedRead, rejectionOf } from './paging.js';
 import { type AteraCustomer, type AteraEnvelope, customerResource } from './schemas.js';
 
 /**
@@ -26,7 +26,7 @@ function pages(total: number, size: number, overrides: Record<number, Partial<At
   });
 }
 
-const read = (fetchPage: (n: number, s: AbortSignal) => Promise<AteraEnvelope>, concurrency = 4) =>
+const read = (fetchPage: (n: number, s: AbortSignal) => Promise<PageAnswer<AteraCustomer>>, concurrency = 4) =>
   pagedRead<AteraCustomer>({ resource: customerResource, fetchPage, concurrency, logger: silentLogger });
 
 describe('pagedRead', () => {
@@ -217,4 +217,77 @@ describe('rejectionOf', () => {
       reason: 'expected object',
     });
   });
+});
+
+/**
+ * A page decoder (the asset import's worker) hands over pages already checked, keeping some valid records back:
+ * the reader must account for them exactly as for pages it parses, or a read would be called complete (and
+ * devices deactivated) when it was not.
+ */
+describe('pagedRead with pages decoded elsewhere', () => {
+  /** What a decoder makes of an envelope: every record checked with checkItem, every other valid one kept back. */
+  const decode = (env: AteraEnvelope): DecodedPage<AteraCustomer> => {
+    const keys: (number | null)[] = [];
+    const records: AteraCustomer[] = [];
+    const rejected: DecodedPage<AteraCustomer>['rejected'] = [];
+    let skipped = 0;
+    for (const item of env.items ?? []) {
+      const checked = checkItem(customerResource, item);
+      keys.push(checked.key);
+      if (checked.rejected !== null) rejected.push(checked.rejected);
+      else if (checked.key % 2 === 0) skipped++;
+      else records.push(checked.record);
+    }
+    return {
+      kind: 'decoded',
+      page: env.page,
+      totalPages: env.totalPages,
+      totalItemCount: env.totalItemCount,
+      hasNextLink: Boolean(env.nextLink),
+      keys,
+      records,
+      skipped,
+      rejected,
+    };
+  };
+  const shiftedAfterPage1 = (n: number) => {
+    const p = pages(30, 10)(n);
+    return n === 1 ? p : { ...p, items: Array.from({ length: 10 }, (_, i) => customer((n - 1) * 10 + i)) };
+  };
+  const withReject = (n: number) => {
+    const p = pages(20, 10)(n);
+    if (n === 2) p.items![4] = { CustomerID: 15, CustomerName: 42 };
+    return p;
+  };
+  const cases: [string, (n: number) => AteraEnvelope][] = [
+    ['a complete read', pages(230, 10)],
+    ['an empty list', pages(0, 10)],
+    ['a list that ends early', pages(100, 10, { 4: { nextLink: null } })],
+    ['a list that shifted (a repeated id)', shiftedAfterPage1],
+    ['a total that changed', pages(30, 10, { 3: { totalItemCount: 31 } })],
+    [
+      'a short last page',
+      (n) => (n === 3 ? { ...pages(25, 10)(3), items: pages(25, 10)(3).items!.slice(0, 3) } : pages(25, 10)(n)),
+    ],
+    ['a rejected record', withReject],
+  ];
+  it.each(cases)(
+    '%s: the same summary, rejects and records (with those kept back) as pages parsed here',
+    async (_, source) => {
+      const plain = await read(async (n) => source(n)).readAll();
+      const decodedRead = read(async (n) => decode(source(n)));
+      let skipped = 0;
+      const records: AteraCustomer[] = [];
+      const rejected: unknown[] = [];
+      for await (const page of decodedRead) {
+        skipped += page.skipped;
+        records.push(...page.records);
+        rejected.push(...page.rejected);
+      }
+      expect(decodedRead.summary()).toEqual(plain.summary);
+      expect(rejected).toEqual(plain.rejected);
+      expect(records).toEqual(plain.records.filter((c) => c.CustomerID % 2 === 1));
+      expect(skipped).toBe(plain.records.length - records.length);
+    },
+  );
 });
