@@ -11,7 +11,7 @@ import { newImportState, processBatch } from './batch.js';
 import { BatchPipeline } from './batch-pipeline.js';
 import { AgentContext, hashDevice } from './device.js';
 import { osTypeClassifier, type SoundSnapshot } from './device-hash.js';
-import { hashSettingsOf, loadAssetLookups, soundLinkHashes } from './lookups.js';
+import { hasAssetLinks, hashSettingsOf, loadAssetLookups, soundLinkHashes } from './lookups.js';
 import { AgentPageWorker, type DecodedAgentsPayload } from './page-worker.js';
 
 /** Devices planned and written together: one transaction and a handful of queries per batch. */
@@ -71,6 +71,7 @@ export async function importAssets(
   // Each page body also goes to the page worker as it arrives (page-worker.ts): by the page's turn it is decoded,
   // and once the snapshot is there, only the devices that changed come back.
   const worker = new AgentPageWorker(hashSettingsOf(lk), ctx.logger, opts.pageWorker !== false);
+  if (await hasAssetLinks(ctx.db)) worker.prepare();
   const read = client.agents({ decoder: worker.decoder });
   const seen = new ExternalIdSet();
   const excludedTypes = new Set<string>();

@@ -229,6 +229,18 @@ export async function soundLinkHashes(db: Kysely<DB>): Promise<SoundSnapshot> {
   return snapshotOf(rows[0]?.ids ?? '', rows[0]?.hashes ?? '');
 }
 
+/** Whether any device is linked to an asset (a first import has none: nothing can be unchanged). */
+export async function hasAssetLinks(db: Kysely<DB>): Promise<boolean> {
+  const row = await db
+    .selectFrom('sync_link')
+    .select(sql<number>`1`.as('one'))
+    .where('integration', '=', INTEGRATION)
+    .where('entity', '=', 'asset')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * The snapshot from comma-separated ids and their concatenated hashes. A link whose id is not a plain AgentID
  * (digits, no leading zero, below 2^53) is left out with its hash: its device is then checked by devicesToPlan.

@@ -168,6 +168,17 @@ export class AgentPageWorker {
     private readonly enabled = true,
   ) {}
 
+  /**
+   * Starts the worker (or keeps it from stopping) before the snapshot is known, when the run will have links:
+   * building and starting it then overlaps the run's own start instead of its first pages.
+   */
+  prepare(): void {
+    if (!this.enabled) return;
+    const h = workerHandle(this.logger);
+    if (h?.idleTimer) clearTimeout(h.idleTimer);
+    if (h) h.idleTimer = null;
+  }
+
   /** The run's sound-link snapshot: with links in it, the worker takes the run's pages from now on. */
   snapshot(sound: SoundSnapshot): void {
     if (!this.enabled || sound.size === 0 || this.handle) return;
