@@ -21,8 +21,6 @@ export class AgentContext {
   /** The Atera agent id as the asset's atera_id and the link's external id hold it. */
   readonly ext: string;
   readonly site: SiteTarget | null;
-  /** Its content hash (device-hash.ts deviceHash), computed by the hash worker or by hashDevice. */
-  readonly hash: string;
   private readonly json: string;
   private planned: PlannedAgent | undefined;
   private desiredValues: DesiredValues | undefined;
@@ -30,12 +28,12 @@ export class AgentContext {
   constructor(
     agent: AteraAgent | PlannedAgent,
     private readonly lk: AssetLookups,
-    hash?: string,
+    /** Its content hash: hashDevice's, or the page worker's (the same function). */
+    readonly hash: string,
   ) {
     this.ext = String(agent.AgentID);
     this.site = resolveSite(agent, lk);
     this.json = lk.plannedFields.json(agent);
-    this.hash = hash ?? deviceHash(this.json, this.site, lk.fingerprint);
   }
 
   /** The fields the plan reads; read back on first use (unchanged devices never need them). */

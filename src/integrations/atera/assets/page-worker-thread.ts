@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 // The modules the work needs, not the client's index (HTTP, logging): the thread loads only what it imports.
 import { jsonTextOf } from '../client/decode.js';
-import { checkItem, type RejectedRecord } from '../client/paging.js';
+import { checkItem, type DecodedPage, type RejectedRecord } from '../client/paging.js';
 import { type AteraAgent, agentResource, ateraEnvelopeSchema } from '../client/schemas.js';
 import {
   deviceHash,
@@ -31,23 +31,18 @@ export type PageRequest =
   | { kind: 'page'; run: number; page: number; body: Uint8Array }
   | { kind: 'end'; run: number };
 
-export interface DecodedAgents {
-  totalPages: number;
-  totalItemCount: number;
-  hasNextLink: boolean;
-  keys: (number | null)[];
-  /** The changed devices and their hashes, in page order. */
-  records: AteraAgent[];
+/** What a page the worker decoded carries besides its records (AteraPage.payload). */
+export interface DecodedAgentsPayload {
+  /** The hash of each record handed over (the changed devices), in the same order. */
   hashes: string[];
-  rejected: RejectedRecord[];
-  /** The unchanged devices: their ids and the distinct OSType values among them. */
+  /** The unchanged devices kept back: their ids and the distinct OSType values among them. */
   skippedIds: Float64Array;
   skippedOsTypes: string[];
 }
 
 export type PageAnswer =
   | { kind: 'ready' }
-  | { kind: 'decoded'; run: number; page: number; decoded: DecodedAgents }
+  | { kind: 'decoded'; run: number; page: number; decoded: DecodedPage<AteraAgent> & { payload: DecodedAgentsPayload } }
   | { kind: 'hashes'; run: number; page: number; ids: Float64Array; hashes: string[] }
   | { kind: 'failed'; run: number; page: number };
 
@@ -115,21 +110,27 @@ export function decodePage(run: number, page: number, body: Uint8Array, st: RunS
     return { kind: 'hashes', run, page, ids: Float64Array.from(ids), hashes: allHashes };
   }
   const { totalPages, totalItemCount, nextLink } = env.data;
-  const decoded: DecodedAgents = {
+  const payload: DecodedAgentsPayload = {
+    hashes,
+    skippedIds: Float64Array.from(skippedIds),
+    skippedOsTypes: [...skippedOsTypes],
+  };
+  const decoded = {
+    kind: 'decoded' as const,
+    page,
     totalPages,
     totalItemCount,
     hasNextLink: Boolean(nextLink),
     keys,
     records,
-    hashes,
+    skipped: skippedIds.length,
     rejected,
-    skippedIds: Float64Array.from(skippedIds),
-    skippedOsTypes: [...skippedOsTypes],
+    payload,
   };
   return { kind: 'decoded', run, page, decoded };
 }
 
-/** Answers the main thread's requests on `port` (the worker's parentPort; page-worker-entry.mjs calls this). */
+/** Answers the main thread's requests on `port` (the worker's parentPort; page-worker-entry.ts calls this). */
 export function serve(port: MessagePort): void {
   const runs = new Map<number, RunState>();
   port.on('message', (msg: PageRequest) => {
@@ -142,7 +143,7 @@ export function serve(port: MessagePort): void {
       else {
         const answer = decodePage(msg.run, msg.page, msg.body, st);
         const ids =
-          answer.kind === 'hashes' ? answer.ids : answer.kind === 'decoded' ? answer.decoded.skippedIds : null;
+          answer.kind === 'hashes' ? answer.ids : answer.kind === 'decoded' ? answer.decoded.payload.skippedIds : null;
         port.postMessage(answer, ids ? [ids.buffer as ArrayBuffer] : []);
       }
     }

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import type { Logger } from 'pino';
 import type { AteraAgent, DecodedPage, PageDecoder } from '../client/index.js';
 import type { HashSettings, SoundSnapshot } from './device-hash.js';
-import type { DecodedAgents, PageAnswer, PageRequest } from './page-worker-thread.js';
+import type { PageAnswer, PageRequest } from './page-worker-thread.js';
 
 /**
  * Decodes an asset import's agent pages on a second thread, while the main thread reads them.
@@ -26,13 +26,7 @@ import type { DecodedAgents, PageAnswer, PageRequest } from './page-worker-threa
  * functions. One worker serves the process; each import is a run with its own settings and snapshot.
  */
 
-/** What a page the worker decoded carries besides its records (AteraPage.payload). */
-export interface DecodedAgentsPayload {
-  /** The hash of each record handed over, in the same order. */
-  hashes: string[];
-  skippedIds: Float64Array;
-  skippedOsTypes: string[];
-}
+export type { DecodedAgentsPayload } from './page-worker-thread.js';
 
 type Waiter = (answer: PageAnswer | null) => void;
 
@@ -156,6 +150,8 @@ export class AgentPageWorker {
   /** Hashes the worker sent for pages the main thread parses itself ('hashes' answers), until taken. */
   private readonly hashes = new Map<number, Map<number, string>>();
   private handle: WorkerHandle | null = null;
+  /** The worker knows this run (snapshot): only then are pages sent to it. */
+  private registered = false;
   /** Pages the worker decoded, and devices it hashed (reported in the run summary). */
   readonly stats = { pages_decoded: 0, devices_hashed: 0 };
 
@@ -170,22 +166,24 @@ export class AgentPageWorker {
 
   /**
    * Starts the worker (or keeps it from stopping) before the snapshot is known, when the run will have links:
-   * building and starting it then overlaps the run's own start instead of its first pages.
+   * building and starting it then overlaps the run's own start instead of its first pages. Whatever the
+   * snapshot turns out to be, close() lets the worker stop again once no run uses it.
    */
   prepare(): void {
-    if (!this.enabled) return;
-    const h = workerHandle(this.logger);
-    if (h?.idleTimer) clearTimeout(h.idleTimer);
-    if (h) h.idleTimer = null;
+    if (!this.enabled || this.handle) return;
+    this.handle = workerHandle(this.logger);
+    if (this.handle?.idleTimer) {
+      clearTimeout(this.handle.idleTimer);
+      this.handle.idleTimer = null;
+    }
   }
 
   /** The run's sound-link snapshot: with links in it, the worker takes the run's pages from now on. */
   snapshot(sound: SoundSnapshot): void {
-    if (!this.enabled || sound.size === 0 || this.handle) return;
-    this.handle = workerHandle(this.logger);
+    if (!this.enabled || sound.size === 0 || this.registered) return;
+    this.prepare();
     if (!this.handle) return;
-    if (this.handle.idleTimer) clearTimeout(this.handle.idleTimer);
-    this.handle.idleTimer = null;
+    this.registered = true;
     this.handle.waiting.set(this.run, this.waiting);
     this.post({ kind: 'run', run: this.run, settings: this.settings });
     this.post({ kind: 'snapshot', run: this.run, ids: sound.ids, hashes: sound.hashes });
@@ -196,7 +194,7 @@ export class AgentPageWorker {
     const h = this.handle;
     // Before the worker is up, its queue would hold pages back; those are decoded in line. So are pages that
     // arrive while the worker is behind: the main thread would otherwise wait idle for it.
-    if (!h?.ready || shared !== h || this.waiting.size >= MAX_QUEUED) return null;
+    if (!this.registered || !h?.ready || shared !== h || this.waiting.size >= MAX_QUEUED) return null;
     // A copy: the bytes are the client's, which parses them itself if the worker cannot.
     const copy = new Uint8Array(body);
     const answer = new Promise<PageAnswer | null>((resolve) => this.waiting.set(page, resolve));
@@ -214,8 +212,9 @@ export class AgentPageWorker {
   close(): void {
     const h = this.handle;
     if (!h) return;
-    this.post({ kind: 'end', run: this.run });
+    if (this.registered) this.post({ kind: 'end', run: this.run });
     this.handle = null;
+    this.registered = false;
     h.waiting.delete(this.run);
     for (const waiter of this.waiting.values()) waiter(null);
     this.waiting.clear();
@@ -237,26 +236,9 @@ export class AgentPageWorker {
       return null;
     }
     if (a?.kind !== 'decoded') return null;
-    const d: DecodedAgents = a.decoded;
     this.stats.pages_decoded += 1;
-    this.stats.devices_hashed += d.records.length + d.skippedIds.length;
-    const payload: DecodedAgentsPayload = {
-      hashes: d.hashes,
-      skippedIds: d.skippedIds,
-      skippedOsTypes: d.skippedOsTypes,
-    };
-    return {
-      kind: 'decoded',
-      page,
-      totalPages: d.totalPages,
-      totalItemCount: d.totalItemCount,
-      hasNextLink: d.hasNextLink,
-      keys: d.keys,
-      records: d.records,
-      skipped: d.skippedIds.length,
-      rejected: d.rejected,
-      payload,
-    };
+    this.stats.devices_hashed += a.decoded.records.length + a.decoded.skipped;
+    return a.decoded;
   }
 
   /** Messages sent before the thread exists wait in the handle's queue (see workerHandle). */

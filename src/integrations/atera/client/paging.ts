@@ -221,7 +221,7 @@ class PagedReader<T> implements PagedRead<T> {
         const answer = await (pending ?? inflight.get(n)!);
         inflight.delete(n);
         const got = typeof answer === 'function' ? answer() : answer;
-        const env = 'kind' in got ? got : envelopeOf(got);
+        const env = pageMeta(got);
 
         if (s.firstTotal === null) {
           s.firstTotal = env.totalItemCount;
@@ -247,7 +247,7 @@ class PagedReader<T> implements PagedRead<T> {
         }
 
         // End of list (reference §2): page >= totalPages, an empty page, or an empty/null/missing nextLink.
-        const itemCount = 'kind' in got ? got.keys.length : (got.items ?? []).length;
+        const { itemCount } = env;
         const last = n >= env.totalPages || itemCount === 0 || !env.hasNextLink;
         if (last && n < env.totalPages) {
           s.endedEarly =
@@ -274,11 +274,15 @@ class PagedReader<T> implements PagedRead<T> {
   }
 }
 
-const envelopeOf = (env: AteraEnvelope) => ({
-  totalPages: env.totalPages,
-  totalItemCount: env.totalItemCount,
-  hasNextLink: Boolean(env.nextLink),
-});
+/** What the reader checks of a page besides its items, whether it parsed the page or got it decoded. */
+function pageMeta<T>(got: AteraEnvelope | DecodedPage<T>) {
+  if ('kind' in got) {
+    const { totalPages, totalItemCount, hasNextLink } = got;
+    return { totalPages, totalItemCount, hasNextLink, itemCount: got.keys.length };
+  }
+  const { totalPages, totalItemCount, nextLink, items } = got;
+  return { totalPages, totalItemCount, hasNextLink: Boolean(nextLink), itemCount: (items ?? []).length };
+}
 
 /** One item of a page, checked: its record or why it was rejected, and the key for duplicate checks. */
 export function checkItem<T>(
