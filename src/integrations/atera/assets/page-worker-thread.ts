@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 // The modules the work needs, not the client's index (HTTP, logging): the thread loads only what it imports.
-import { jsonTextOf } from '../client/decode.js';
+import { parseJsonBody } from '../client/decode.js';
 import { checkItem, type DecodedPage, type RejectedRecord } from '../client/paging.js';
 import { type AteraAgent, agentResource, ateraEnvelopeSchema } from '../client/schemas.js';
 import {
@@ -66,12 +66,22 @@ export function runState(settings: HashSettings): RunState {
   };
 }
 
-/** Decodes, checks, hashes and sorts one page body; what the main thread gets back for it. */
-export function decodePage(run: number, page: number, body: Uint8Array, st: RunState): PageAnswer {
+/**
+ * Decodes, checks, hashes and sorts one page body; what the main thread gets back for it. `maxHandedOver`: past
+ * this many changed devices the answer is 'hashes' (the worker's MAX_HANDED_OVER; the main thread, which clones
+ * nothing, passes Infinity).
+ */
+export function decodePage(
+  run: number,
+  page: number,
+  body: Uint8Array,
+  st: RunState,
+  maxHandedOver = MAX_HANDED_OVER,
+): PageAnswer {
   const failed: PageAnswer = { kind: 'failed', run, page };
   let raw: unknown;
   try {
-    raw = JSON.parse(jsonTextOf(Buffer.from(body.buffer, body.byteOffset, body.byteLength)));
+    raw = parseJsonBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   } catch {
     return failed;
   }
@@ -106,7 +116,7 @@ export function decodePage(run: number, page: number, body: Uint8Array, st: RunS
       hashes.push(hash);
     }
   }
-  if (st.sound === null || records.length > MAX_HANDED_OVER) {
+  if (st.sound === null || records.length > maxHandedOver) {
     return { kind: 'hashes', run, page, ids: Float64Array.from(ids), hashes: allHashes };
   }
   const { totalPages, totalItemCount, nextLink } = env.data;

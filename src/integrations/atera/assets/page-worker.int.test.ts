@@ -100,6 +100,15 @@ describeEachDb('Atera asset import: the page worker', (ctx) => {
     }
   });
 
+  it('NUL characters, which the reader drops, are dropped in the worker too: the device stays unchanged', async () => {
+    const agent = sim.state.listAgents({})[3]!;
+    sim.state.changeAgent(agent.AgentID, { Vendor: 'Del\u0000l' });
+    await importRun({ preview: false, pageWorker: false });
+    const { inLine } = await bothWays(true);
+    expect(inLine.counts.updated + inLine.counts.errors).toBe(0);
+    expect(inLine.counts.unchanged).toBeGreaterThan(300);
+  });
+
   it('a worker that stops in the middle of a run leaves the rest to the main thread', async () => {
     const inLine = await importRun({ preview: true, pageWorker: false, pageSize: 5 });
     await importRun({ preview: true, pageWorker: true, pageSize: 5 });

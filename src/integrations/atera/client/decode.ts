@@ -45,6 +45,23 @@ export function jsonTextOf(body: Buffer): string {
   return parts.join('');
 }
 
+/**
+ * A response body as JSON, as every reader of Atera's answers takes it (the client, the page worker): its text
+ * (jsonTextOf) without NUL escapes, parsed. Throws SyntaxError when it is not JSON.
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  return JSON.parse(stripNulEscapes(jsonTextOf(body)));
+}
+
+/**
+ * NUL characters (JSON "\u0000") in Atera's text cannot be stored by PostgreSQL; they carry no meaning
+ * in names or notes, so they are dropped before parsing rather than failing a whole import. A backslash
+ * escaped as "\\u0000" (literal text) is left alone.
+ */
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+export const stripNulEscapes = (text: string): string =>
+  text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
+
 const BLOCK = 256;
 
 /** Whether an odd number of backslashes stands right before `at`. */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import type { Clock } from '../../../core/clock.js';
 import { isAppError } from '../../../core/errors.js';
-import { jsonTextOf } from './decode.js';
+import { parseJsonBody } from './decode.js';
 import {
   authError,
   badDataError,
@@ -247,23 +247,13 @@ const dispatcher = (): Agent => {
   return pool;
 };
 
-/**
- * NUL characters (JSON "\u0000") in Atera's text cannot be stored by PostgreSQL; they carry no meaning
- * in names or notes, so they are dropped before parsing rather than failing a whole import. A backslash
- * escaped as "\\u0000" (literal text) is left alone.
- */
-const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
-export const stripNulEscapes = (text: string): string =>
-  text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
-
 /** The body as JSON, decoded only when a caller needs it (most answers to a 429 or a DELETE are never read). */
 function parseJson(body: Buffer, ctx: RequestContext): unknown {
   if (body.length === 0) throw badDataError(ctx, 'the response body was empty where JSON was expected');
-  const text = jsonTextOf(body);
   try {
-    return JSON.parse(stripNulEscapes(text));
+    return parseJsonBody(body);
   } catch {
-    const start = text.trimStart().slice(0, 1);
+    const start = body.toString('latin1', 0, 256).trimStart().slice(0, 1);
     const kind = start === '<' ? 'an HTML page' : start === '{' || start === '[' ? 'truncated JSON' : 'not JSON';
     throw badDataError(ctx, `the response was ${kind} (${body.length} bytes)`);
   }
@@ -271,7 +261,7 @@ function parseJson(body: Buffer, ctx: RequestContext): unknown {
 
 function tryJson(body: Buffer): unknown {
   try {
-    return body.length > 0 ? JSON.parse(jsonTextOf(body)) : undefined;
+    return body.length > 0 ? parseJsonBody(body) : undefined;
   } catch {
     return undefined;
   }
