@@ -6,6 +6,7 @@ import { m005_sync_link_origin } from './migrations/005_sync_link_origin.js';
 import { m006_schedules } from './migrations/006_schedules.js';
 import { m007_alerts } from './migrations/007_alerts.js';
 import { m008_sync_conflict } from './migrations/008_sync_conflict.js';
+import { m009_asset_link_soundness } from './migrations/009_asset_link_soundness.js';
 import type { DB } from './schema.js';
 
 /**
@@ -26,6 +27,7 @@ export const MIGRATIONS: Migration[] = [
   m006_schedules,
   m007_alerts,
   m008_sync_conflict,
+  m009_asset_link_soundness,
 ];
 
 export async function migrate(db: Kysely<DB>, migrations: Migration[] = MIGRATIONS): Promise<string[]> {

@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import type { Logger } from 'pino';
 import type { AteraAgent, DecodedPage, PageDecoder } from '../client/index.js';
 import type { HashSettings, SoundSnapshot } from './device-hash.js';
-import type { PageAnswer, PageRequest } from './page-worker-thread.js';
+import { decodePage, type PageAnswer, type PageRequest, type RunState, runState } from './page-worker-thread.js';
 
 /**
  * Decodes an asset import's agent pages on a second thread, while the main thread reads them.
@@ -21,9 +21,10 @@ import type { PageAnswer, PageRequest } from './page-worker-thread.js';
  * has none: every device is new, and the main thread would parse every page anyway). It costs ~25 MB while it
  * runs, so it stops after a minute without runs.
  *
- * An optimisation, never a dependency: pages that arrive before the worker is up, while it is behind, or that it
- * cannot decode, and every page after it failed, are decoded on the main thread as before, with the same
- * functions. One worker serves the process; each import is a run with its own settings and snapshot.
+ * An optimisation, never a dependency: pages that arrive before the snapshot, or that the worker cannot decode,
+ * are parsed on the main thread as before; pages that arrive after it while the worker is not up, behind, or gone
+ * are sorted on the main thread at once with the worker's own decodePage (see decoder). One worker serves the
+ * process; each import is a run with its own settings and snapshot.
  */
 
 export type { DecodedAgentsPayload } from './page-worker-thread.js';
@@ -152,8 +153,13 @@ export class AgentPageWorker {
   private handle: WorkerHandle | null = null;
   /** The worker knows this run (snapshot): only then are pages sent to it. */
   private registered = false;
-  /** Pages the worker decoded, and devices it hashed (reported in the run summary). */
-  readonly stats = { pages_decoded: 0, devices_hashed: 0 };
+  /** The run as the worker holds it, for pages sorted here; set once the snapshot holds links. */
+  private local: RunState | null = null;
+  /**
+   * Pages the worker decoded and devices it hashed; pages sorted here on arrival because the worker was behind or
+   * not there (reported in the run summary).
+   */
+  readonly stats = { pages_decoded: 0, devices_hashed: 0, pages_sorted_here: 0 };
 
   /**
    * @param enabled false: every page is decoded in line (the import's `pageWorker` option, for comparisons).
@@ -181,6 +187,7 @@ export class AgentPageWorker {
   /** The run's sound-link snapshot: with links in it, the worker takes the run's pages from now on. */
   snapshot(sound: SoundSnapshot): void {
     if (!this.enabled || sound.size === 0 || this.registered) return;
+    this.local = { ...runState(this.settings), sound };
     this.prepare();
     if (!this.handle) return;
     this.registered = true;
@@ -192,15 +199,26 @@ export class AgentPageWorker {
   /** For client.agents({ decoder }). */
   readonly decoder: PageDecoder<AteraAgent> = (page, body) => {
     const h = this.handle;
-    // Before the worker is up, its queue would hold pages back; those are decoded in line. So are pages that
-    // arrive while the worker is behind: the main thread would otherwise wait idle for it.
-    if (!this.registered || !h?.ready || shared !== h || this.waiting.size >= MAX_QUEUED) return null;
+    // Before the snapshot, pages are decoded in line when the reader reaches them. After it, a page the worker
+    // cannot take now (not up yet, behind, gone) is sorted here at once, as the worker would: the reader may be
+    // waiting on an earlier page the worker holds, and this uses that wait instead of idling through it.
+    if (!this.local) return null;
+    if (!this.registered || !h?.ready || shared !== h || this.waiting.size >= MAX_QUEUED)
+      return this.sortHere(page, body);
     // A copy: the bytes are the client's, which parses them itself if the worker cannot.
     const copy = new Uint8Array(body);
     const answer = new Promise<PageAnswer | null>((resolve) => this.waiting.set(page, resolve));
     this.post({ kind: 'page', run: this.run, page, body: copy }, [copy.buffer]);
     return answer.then((a) => this.taken(page, a));
   };
+
+  /** A page sorted on this thread, with every changed device handed over (nothing is cloned here). */
+  private sortHere(page: number, body: Buffer): DecodedPage<AteraAgent> | null {
+    const answer = decodePage(this.run, page, body, this.local!, Number.POSITIVE_INFINITY);
+    if (answer.kind !== 'decoded') return null;
+    this.stats.pages_sorted_here += 1;
+    return answer.decoded;
+  }
 
   /** The hashes the worker sent for a page the main thread parsed, by AgentID; null when it sent none. */
   hashesOf(page: number): Map<number, string> | null {
@@ -210,6 +228,7 @@ export class AgentPageWorker {
   }
 
   close(): void {
+    this.local = null;
     const h = this.handle;
     if (!h) return;
     if (this.registered) this.post({ kind: 'end', run: this.run });

@@ -67,10 +67,11 @@ export interface ListOptions {
 }
 
 /**
- * Decodes a page body elsewhere (the asset import's worker thread), as it arrives; null means "parse it here as
- * usual", which is also what happens to a decoded page that does not claim the page number asked for.
+ * Decodes a page body as it arrives, elsewhere (the asset import's worker thread) or at once; null means "parse
+ * it here as usual, when the reader reaches it", which is also what happens to a decoded page that does not claim
+ * the page number asked for.
  */
-export type PageDecoder<T> = (page: number, body: Buffer) => Promise<DecodedPage<T> | null> | null;
+export type PageDecoder<T> = (page: number, body: Buffer) => DecodedPage<T> | Promise<DecodedPage<T> | null> | null;
 
 export interface AteraClientStats {
   requests: number;
