@@ -13,7 +13,7 @@ export async function openConfiguredDatabase(config: KeelConfig): Promise<Databa
   const database = await openDatabase(
     config.databaseUrl
       ? { url: config.databaseUrl, preparedStatements: config.pgPreparedStatements }
-      : { dataDir: `${config.dataDir}/pglite` },
+      : { dataDir: `${config.dataDir}/pglite`, pgliteSharedBuffers: config.pgliteSharedBuffers },
   );
   await migrate(database.db);
   await seedDefaults(database.db);

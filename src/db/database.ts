@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DEFAULT_PGLITE_SHARED_BUFFERS } from '../core/config.js';
 import { prepareRepeatedStatements } from './prepared.js';
 import { attachReadCache, ReadCache } from './read-cache.js';
 import type { DB } from './schema.js';
@@ -72,13 +73,21 @@ async function createPgliteDirectory(dataDir: string): Promise<void> {
   });
 }
 
-export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+export async function openPglite(
+  dataDir: string | undefined,
+  loadDataDir?: Blob,
+  sharedBuffers = DEFAULT_PGLITE_SHARED_BUFFERS,
+): Promise<PGlite> {
   if (dataDir) {
     const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
     mkdirSync(dataDir, { recursive: true });
     if (fresh && !loadDataDir) await createPgliteDirectory(dataDir);
   }
-  const pglite = await PGlite.create(dataDir, { parsers, loadDataDir });
+  const pglite = await PGlite.create(dataDir, {
+    parsers,
+    loadDataDir,
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+  });
   await pglite.exec(`SET TIME ZONE 'UTC'`);
   return pglite;
 }
@@ -112,6 +121,8 @@ export async function openDatabase(opts: {
   observer?: QueryObserver;
   /** PostgreSQL only: run repeated statements as named prepared statements (prepared.ts); default on. */
   preparedStatements?: boolean;
+  /** PGlite only: its shared_buffers (default DEFAULT_PGLITE_SHARED_BUFFERS). */
+  pgliteSharedBuffers?: string;
 }): Promise<Database> {
   if (opts.url) {
     const pool = new pg.Pool({
@@ -134,7 +145,7 @@ export async function openDatabase(opts: {
     const db = withReadCache((log) => new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log }), opts.observer);
     return { db, kind: 'postgres', url: opts.url, close: () => db.destroy() };
   }
-  const pglite = opts.pglite ?? (await openPglite(opts.dataDir));
+  const pglite = opts.pglite ?? (await openPglite(opts.dataDir, undefined, opts.pgliteSharedBuffers));
   const db = kyselyForPglite(pglite, opts.observer);
   return {
     db,
