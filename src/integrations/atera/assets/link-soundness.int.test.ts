@@ -41,13 +41,8 @@ describeEachDb('Atera asset import: sound links', (ctx) => {
   };
   const snapshotIds = async () => [...(await soundLinkHashes(t.ctx.db)).ids].sort((a, b) => a - b);
   const assetOf = async (agentId: number) =>
-    (
-      await t.ctx.db
-        .selectFrom('asset')
-        .select('id')
-        .where('atera_id', '=', String(agentId))
-        .executeTakeFirstOrThrow()
-    ).id;
+    (await t.ctx.db.selectFrom('asset').select('id').where('atera_id', '=', String(agentId)).executeTakeFirstOrThrow())
+      .id;
 
   it('an asset deactivated, deleted or given another Atera id leaves the snapshot, and its device is planned', async () => {
     expect((await importAssets(false)).counts.created).toBeGreaterThan(20);
