@@ -210,9 +210,10 @@ export async function devicesToPlan(
 
 /**
  * The content hash of every device whose link is sound (its asset carries its Atera id and is active: a link
- * that stops being so loses its hash, migration 009), read once at the start of an import, keyed by AgentID. A device whose hash matches is unchanged without a query per
- * batch: for a scheduled sync where almost nothing changed, one scan here replaced 100 queries of 1,000 index
- * probes each, the PostgreSQL work that competed with the read for the CPU. Devices that differ are checked
+ * that stops being so loses its hash, migration 009), read once at the start of an import, keyed by AgentID.
+ * A device whose hash matches is unchanged without a query per batch: for a scheduled sync where almost nothing
+ * changed, one scan here replaced 100 queries of 1,000 index probes each, the PostgreSQL work that competed with
+ * the read for the CPU. Devices that differ are checked
  * again, precisely, by devicesToPlan. The snapshot is as old as the run: an asset deactivated or relinked by
  * someone while the run reads is seen by the next run.
  */

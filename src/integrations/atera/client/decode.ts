@@ -59,8 +59,7 @@ export function parseJsonBody(body: Buffer): unknown {
  * escaped as "\\u0000" (literal text) is left alone.
  */
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
-export const stripNulEscapes = (text: string): string =>
-  text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text;
+const stripNulEscapes = (text: string): string => (text.includes('\\u0000') ? text.replace(NUL_ESCAPE, '$1') : text);
 
 const BLOCK = 256;
 

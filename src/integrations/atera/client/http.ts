@@ -253,7 +253,7 @@ function parseJson(body: Buffer, ctx: RequestContext): unknown {
   try {
     return parseJsonBody(body);
   } catch {
-    const start = body.toString('latin1', 0, 256).trimStart().slice(0, 1);
+    const start = body.toString('latin1').trimStart().slice(0, 1);
     const kind = start === '<' ? 'an HTML page' : start === '{' || start === '[' ? 'truncated JSON' : 'not JSON';
     throw badDataError(ctx, `the response was ${kind} (${body.length} bytes)`);
   }
